@@ -1,0 +1,147 @@
+/*-------------------------------------------------------------------------
+ *
+ * ea_core.h
+ *	  Public interface of the experiment_assign evaluation core.
+ *
+ * The core is plain C99: it includes no PostgreSQL header, reports every
+ * failure through its return value and an ea_error, and owns its memory
+ * explicitly (every object it returns has a matching *_free function).
+ * json-c is used inside the core only; no json-c type crosses this header.
+ *
+ * Objects are immutable once built, so one ea_specs may be shared by any
+ * number of concurrent evaluations.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef EA_CORE_H
+#define EA_CORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef enum ea_status
+{
+	EA_OK = 0,
+	EA_ERR_JSON,				/* text is not valid JSON */
+	EA_ERR_SPEC,				/* valid JSON, not a usable DCS document */
+	EA_ERR_USER,				/* the StatsigUser object is malformed */
+	EA_ERR_PERSISTED,			/* malformed user persisted values */
+	EA_ERR_LIMIT,				/* nesting depth or size limit exceeded */
+	EA_ERR_NOMEM				/* out of memory */
+} ea_status;
+
+/*
+ * Error report.  message is lower case without a final period (an errmsg);
+ * detail and hint are full sentences and may be empty.
+ */
+typedef struct ea_error
+{
+	ea_status	code;
+	char		message[256];
+	char		detail[1024];
+	char		hint[512];
+} ea_error;
+
+typedef enum ea_kind
+{
+	EA_KIND_GATE = 0,
+	EA_KIND_CONFIG,
+	EA_KIND_EXPERIMENT,
+	EA_KIND_LAYER
+} ea_kind;
+
+typedef struct ea_specs ea_specs;
+typedef struct ea_user ea_user;
+typedef struct ea_result ea_result;
+typedef struct ea_ip_table ea_ip_table;
+
+/* ---- config specs (download_config_specs, v1 or v2) ---- */
+
+/* Parse and validate a whole DCS document; nothing is returned on error. */
+extern ea_status ea_specs_parse(const char *json, size_t len,
+								ea_specs **out, ea_error *err);
+extern void ea_specs_free(ea_specs *specs);
+
+/* The document's "time" (milliseconds since the epoch; 0 when absent). */
+extern int64_t ea_specs_time(const ea_specs *specs);
+
+/* 1 or 2: the DCS format the document was in. */
+extern int	ea_specs_format(const ea_specs *specs);
+
+/* Enumerate specs, for catalogue views. */
+typedef struct ea_spec_info
+{
+	const char *name;
+	ea_kind		kind;			/* GATE, CONFIG (incl. experiments), LAYER */
+	const char *entity;			/* "feature_gate", "experiment", "segment", ... */
+	const char *id_type;
+	bool		enabled;
+	int			is_active;		/* -1 when the spec has no isActive */
+	const char *layer;			/* experiment's layer, or NULL */
+	int64_t		version;		/* -1 when absent */
+	int			rule_count;
+} ea_spec_info;
+
+extern size_t ea_specs_count(const ea_specs *specs);
+extern void ea_specs_info(const ea_specs *specs, size_t i, ea_spec_info *out);
+
+/* ---- StatsigUser ---- */
+
+/* Parse a StatsigUser JSON object; wrong-typed fields are EA_ERR_USER. */
+extern ea_status ea_user_parse(const char *json, size_t len,
+							   ea_user **out, ea_error *err);
+extern void ea_user_free(ea_user *user);
+
+/*
+ * The unit id Server Core uses for idType (userID, or a customIDs entry).
+ * Returns NULL when the user has none.  Owned by the user object.
+ */
+extern const char *ea_user_unit_id(const ea_user *user, const char *id_type);
+
+/* ---- evaluation ---- */
+
+/*
+ * ID-list membership: is the 8-character Statsig hash of a unit id in the
+ * named list?  Supplied by the caller (the PostgreSQL layer keeps lists in
+ * a table).  NULL callback: every list is empty.
+ */
+typedef bool (*ea_idlist_fn) (void *arg, const char *list_name,
+							  const char *id_hash);
+
+typedef struct ea_eval_opts
+{
+	const char *environment_tier;	/* SDK environment option, or NULL */
+	int64_t		now_ms;			/* evaluation time; 0 = wall clock */
+	ea_idlist_fn idlist_contains;
+	void	   *idlist_arg;
+	const ea_ip_table *ip_table;	/* for ip_based; NULL = no country */
+} ea_eval_opts;
+
+/*
+ * Evaluate one spec for one user.  An unknown name is not an error: the
+ * result is Server Core's "Unrecognized" result.
+ */
+extern ea_status ea_evaluate(const ea_specs *specs, const ea_user *user,
+							 ea_kind kind, const char *name,
+							 const ea_eval_opts *opts,
+							 ea_result **out, ea_error *err);
+
+/* A gate's boolean value (false for other kinds). */
+extern bool ea_result_bool(const ea_result *result);
+
+/*
+ * The result as a JSON object (malloc'd, NUL-terminated; caller frees
+ * with free()).  Keys: name, value, rule_id, group_name, id_type, reason,
+ * secondary_exposures; experiments and layers add is_experiment_group and
+ * is_experiment_active; layers add allocated_experiment_name,
+ * undelegated_secondary_exposures and explicit_parameters.
+ */
+extern ea_status ea_result_json(const ea_result *result, char **json_out,
+								size_t *len_out, ea_error *err);
+extern void ea_result_free(ea_result *result);
+
+/* Statsig's 8-character id-list hash of a unit id (base64 of SHA-256). */
+extern void ea_idlist_hash(const char *unit_id, size_t len, char out[9]);
+
+#endif							/* EA_CORE_H */

@@ -1,0 +1,872 @@
+/*-------------------------------------------------------------------------
+ *
+ * ea_eval.c
+ *	  The evaluator: Server Core's algorithm for gates, dynamic configs,
+ *	  experiments and layers.
+ *
+ * One result record is threaded through an evaluation and its nested
+ * evaluations (pass_gate / fail_gate, layer delegation), exactly as Server
+ * Core threads its EvaluatorResult; that is what makes rule ids, group
+ * names and secondary exposures come out the same, quirks included.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "ea_internal.h"
+#include "ea_ip.h"
+#include "ea_ua.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define EA_MAX_NESTING 300
+#define EA_MEMO_MAX 64
+
+typedef struct ea_memo
+{
+	const char *gate;
+	bool		value;
+	const char *rule_id;
+} ea_memo;
+
+typedef struct ea_ctx
+{
+	const ea_specs *specs;
+	const ea_user *user;
+	const ea_eval_opts *opts;
+	ea_result  *r;
+	int			nested_count;
+	int		   *depth;			/* shared with experiment_group evaluations */
+	bool		overflow;
+	int64_t		now_ms;
+	ea_arena	scratch;		/* values made during this evaluation */
+	size_t		nmemo;
+	ea_memo		memo[EA_MEMO_MAX];
+	bool		ua_parsed;
+	ea_ua_info	ua;
+} ea_ctx;
+
+static bool ea_eval_spec(ea_ctx *ctx, const char *name, ea_kind kind);
+
+/* ---- exposures ---- */
+
+static void
+ea_expo_push(ea_result *r, ea_expo_list *l, const ea_exposure *e)
+{
+	if (l->n == l->cap)
+	{
+		size_t		cap = l->cap ? l->cap * 2 : 8;
+		ea_exposure *p = realloc(l->items, cap * sizeof(ea_exposure));
+
+		if (p == NULL)
+		{
+			r->nomem = true;
+			return;
+		}
+		l->items = p;
+		l->cap = cap;
+	}
+	l->items[l->n++] = *e;
+}
+
+static void
+ea_expo_copy(ea_result *r, ea_expo_list *dst, const ea_expo_list *src)
+{
+	size_t		i;
+
+	dst->n = 0;
+	for (i = 0; i < src->n; i++)
+		ea_expo_push(r, dst, &src->items[i]);
+}
+
+/* ---- result bookkeeping (Server Core's EvaluatorContext helpers) ---- */
+
+static void
+ea_reset_result(ea_ctx *ctx)
+{
+	ea_result  *r = ctx->r;
+	ea_expo_list e = r->exposures;
+	ea_expo_list u = r->undelegated;
+	ea_kind		kind = r->kind;
+
+	free(r->owned_json);
+	memset(r, 0, sizeof(*r));
+	r->kind = kind;
+	r->version = -1;
+	e.n = u.n = 0;
+	r->exposures = e;
+	r->undelegated = u;
+	ctx->nested_count = 0;
+}
+
+static bool
+ea_prep_nested(ea_ctx *ctx)
+{
+	ctx->nested_count++;
+	ctx->r->bool_value = false;
+	ctx->r->json_value = NULL;
+	ctx->r->json_is_object = false;
+	if (ctx->nested_count > EA_MAX_NESTING || ++(*ctx->depth) > EA_MAX_NESTING)
+	{
+		ctx->overflow = true;
+		return false;
+	}
+	return true;
+}
+
+static void
+ea_finalize(ea_ctx *ctx)
+{
+	ea_result  *r = ctx->r;
+
+	if (ctx->nested_count > 0)
+	{
+		ctx->nested_count--;
+		return;
+	}
+	if (r->exposures.n == 0 || r->has_undelegated)
+		return;
+	r->has_undelegated = true;
+	ea_expo_copy(r, &r->undelegated, &r->exposures);
+}
+
+static void
+ea_set_json(ea_result *r, const char *json, bool is_object)
+{
+	r->json_value = json;
+	r->json_is_object = is_object;
+}
+
+/* ---- unit ids and hashing ---- */
+
+static const char *
+ea_unit_id(ea_ctx *ctx, const char *id_type, const char *lower_id_type)
+{
+	const ea_dval *v = ea_user_unit_dval(ctx->user, id_type, lower_id_type);
+
+	return (v != NULL && v->str != NULL) ? v->str : "";
+}
+
+static uint64_t
+ea_hash3(const char *a, const char *b, const char *c)
+{
+	size_t		la = strlen(a),
+				lb = strlen(b),
+				lc = c ? strlen(c) : 0;
+	char		stackbuf[512];
+	char	   *buf = stackbuf;
+	size_t		len = la + 1 + lb + (c ? 1 + lc : 0);
+	uint64_t	h;
+
+	if (len + 1 > sizeof(stackbuf) && (buf = malloc(len + 1)) == NULL)
+		return 0;
+	memcpy(buf, a, la);
+	buf[la] = '.';
+	memcpy(buf + la + 1, b, lb);
+	if (c)
+	{
+		buf[la + 1 + lb] = '.';
+		memcpy(buf + la + 2 + lb, c, lc);
+	}
+	h = ea_eval_hash(buf, len);
+	if (buf != stackbuf)
+		free(buf);
+	return h;
+}
+
+static bool
+ea_pass_percentage(ea_ctx *ctx, const ea_rule *rule, const char *spec_salt)
+{
+	const char *rule_salt;
+	uint64_t	h;
+
+	if (rule->pass_percentage == 100.0)
+		return true;
+	if (rule->pass_percentage == 0.0)
+		return false;
+	rule_salt = rule->salt ? rule->salt : rule->id;
+	h = ea_hash3(spec_salt, rule_salt,
+				 ea_unit_id(ctx, rule->id_type, rule->lower_id_type));
+	return (double) (h % 10000) < rule->pass_percentage * 100.0;
+}
+
+/* ---- condition values ---- */
+
+static const ea_dval *
+ea_user_bucket(ea_ctx *ctx, const ea_condition *c)
+{
+	ea_dval    *v = ea_arena_alloc(&ctx->scratch, sizeof(ea_dval));
+	uint64_t	h;
+
+	if (v == NULL)
+		return NULL;
+	h = ea_hash3(c->salt ? c->salt : "",
+				 ea_unit_id(ctx, c->id_type, c->lower_id_type), NULL);
+	ea_dval_from_uint(&ctx->scratch, h % 1000, v);
+	return v;
+}
+
+static const ea_dval *
+ea_string_value(ea_ctx *ctx, const char *s)
+{
+	ea_dval    *v;
+
+	if (s == NULL)
+		return NULL;
+	v = ea_arena_alloc(&ctx->scratch, sizeof(ea_dval));
+	if (v == NULL)
+		return NULL;
+	ea_dval_from_string(&ctx->scratch, ea_arena_strdup(&ctx->scratch, s), v);
+	return ctx->scratch.failed ? NULL : v;
+}
+
+static const ea_dval *
+ea_environment_value(ea_ctx *ctx, const ea_condition *c)
+{
+	const char *tier = ctx->opts->environment_tier;
+
+	if (tier == NULL || tier[0] == '\0')
+		tier = ctx->specs->default_environment;
+	if (tier == NULL || c->field == NULL)
+		return NULL;
+	if (strcmp(c->field, "tier") != 0 && strcmp(c->lower_field, "tier") != 0)
+		return NULL;
+	return ea_string_value(ctx, tier);
+}
+
+static const ea_dval *
+ea_now_value(ea_ctx *ctx)
+{
+	ea_dval    *v = ea_arena_alloc(&ctx->scratch, sizeof(ea_dval));
+
+	if (v == NULL)
+		return NULL;
+	v->type = EA_J_NUMBER;
+	v->has_int = true;
+	v->int_value = ctx->now_ms;
+	return v;
+}
+
+static const ea_dval *
+ea_ua_value(ea_ctx *ctx, const ea_condition *c)
+{
+	const ea_dval *ua = ea_user_value(ctx->user, "userAgent", "useragent");
+	const char *s = NULL;
+
+	if (c->field == NULL || ua == NULL || ua->str == NULL)
+		return NULL;
+	if (!ctx->ua_parsed)
+	{
+		ea_ua_parse(ua->str, strlen(ua->str), &ctx->ua);
+		ctx->ua_parsed = true;
+	}
+	if (strcmp(c->lower_field, "os_name") == 0 || strcmp(c->lower_field, "osname") == 0)
+		s = ctx->ua.os_name;
+	else if (strcmp(c->lower_field, "os_version") == 0 || strcmp(c->lower_field, "osversion") == 0)
+		s = ctx->ua.os_version;
+	else if (strcmp(c->lower_field, "browser_name") == 0 || strcmp(c->lower_field, "browsername") == 0)
+		s = ctx->ua.browser_name;
+	else if (strcmp(c->lower_field, "browser_version") == 0 || strcmp(c->lower_field, "browserversion") == 0)
+		s = ctx->ua.browser_version;
+	return ea_string_value(ctx, s);
+}
+
+static const ea_dval *
+ea_ip_value(ea_ctx *ctx, const ea_condition *c)
+{
+	const ea_dval *ip = ea_user_value(ctx->user, "ip", "ip");
+	const char *country;
+
+	if (c->field == NULL || strcmp(c->lower_field, "country") != 0 ||
+		ip == NULL || ip->str == NULL || ctx->opts->ip_table == NULL)
+		return NULL;
+	country = ea_ip_lookup(ctx->opts->ip_table, ip->str, strlen(ip->str));
+	return ea_string_value(ctx, country);
+}
+
+static const ea_dval *ea_experiment_group(ea_ctx *ctx, const ea_condition *c);
+
+/*
+ * The value a condition tests.  Sets *unsupported for an unknown type;
+ * *done when the condition was decided without an operator.
+ */
+static const ea_dval *
+ea_condition_value(ea_ctx *ctx, const ea_condition *c, bool *unsupported)
+{
+	const char *t = c->type;
+	const ea_dval *v;
+
+	if (strcmp(t, "user_field") == 0)
+		return ea_user_value(ctx->user, c->field, c->lower_field);
+	if (strcmp(t, "unit_id") == 0)
+		return ea_user_unit_dval(ctx->user, c->id_type, c->lower_id_type);
+	if (strcmp(t, "environment_field") == 0)
+		return ea_environment_value(ctx, c);
+	if (strcmp(t, "current_time") == 0)
+		return ea_now_value(ctx);
+	if (strcmp(t, "user_bucket") == 0)
+		return ea_user_bucket(ctx, c);
+	if (strcmp(t, "target_app") == 0)
+		return ctx->specs->has_app_id ? &ctx->specs->app_id : NULL;
+	if (strcmp(t, "ua_based") == 0)
+		return (v = ea_user_value(ctx->user, c->field, c->lower_field)) ? v
+			: ea_ua_value(ctx, c);
+	if (strcmp(t, "ip_based") == 0)
+		return (v = ea_user_value(ctx->user, c->field, c->lower_field)) ? v
+			: ea_ip_value(ctx, c);
+	if (strcmp(t, "experiment_group") == 0)
+		return ea_experiment_group(ctx, c);
+	*unsupported = true;
+	return NULL;
+}
+
+/* ---- operators ---- */
+
+static bool
+ea_is_id_listed(ea_ctx *ctx, const ea_tval *t, const ea_dval *v)
+{
+	char		hash[9];
+
+	if (t->str == NULL || v->str == NULL)
+		return false;
+	if (ctx->opts->idlist_contains == NULL)
+		return false;
+	ea_idlist_hash(v->str, strlen(v->str), hash);
+	return ctx->opts->idlist_contains(ctx->opts->idlist_arg, t->str, hash);
+}
+
+/* Apply the operator; returns -1 for an unknown operator. */
+static int
+ea_apply_operator(ea_ctx *ctx, const char *op, const ea_dval *v,
+				  const ea_tval *t)
+{
+	if (!strcmp(op, "gt") || !strcmp(op, "gte") || !strcmp(op, "lt") || !strcmp(op, "lte"))
+		return ea_cmp_numbers(v, t, op);
+	if (!strncmp(op, "version_", 8) &&
+		(!strcmp(op + 8, "gt") || !strcmp(op + 8, "gte") || !strcmp(op + 8, "lt") ||
+		 !strcmp(op + 8, "lte") || !strcmp(op + 8, "eq") || !strcmp(op + 8, "neq")))
+		return ea_cmp_versions(v, t, op);
+	if (!strcmp(op, "any") || !strcmp(op, "none") || !strcmp(op, "str_starts_with_any") ||
+		!strcmp(op, "str_ends_with_any") || !strcmp(op, "str_contains_any") ||
+		!strcmp(op, "str_contains_none"))
+		return ea_cmp_strings(v, t, op, true);
+	if (!strcmp(op, "any_case_sensitive") || !strcmp(op, "none_case_sensitive"))
+		return ea_cmp_strings(v, t, op, false);
+	if (!strcmp(op, "str_matches"))
+		return ea_cmp_regex(v, t);
+	if (!strcmp(op, "before") || !strcmp(op, "after") || !strcmp(op, "on"))
+		return ea_cmp_time(v, t, op);
+	if (!strcmp(op, "eq"))
+		return ea_cmp_eq(t, v);
+	if (!strcmp(op, "neq"))
+		return !ea_cmp_eq(t, v);
+	if (!strcmp(op, "in_segment_list"))
+		return ea_is_id_listed(ctx, t, v);
+	if (!strcmp(op, "not_in_segment_list"))
+		return !ea_is_id_listed(ctx, t, v);
+	if (!strcmp(op, "array_contains_any") || !strcmp(op, "array_contains_none") ||
+		!strcmp(op, "array_contains_all") || !strcmp(op, "not_array_contains_all"))
+		return ea_cmp_arrays(v, t, op);
+	return -1;
+}
+
+/* ---- nested gates ---- */
+
+static ea_memo *
+ea_memo_find(ea_ctx *ctx, const char *gate)
+{
+	size_t		i;
+
+	for (i = 0; i < ctx->nmemo; i++)
+		if (strcmp(ctx->memo[i].gate, gate) == 0)
+			return &ctx->memo[i];
+	return NULL;
+}
+
+static void
+ea_nested_gate(ea_ctx *ctx, const ea_condition *c)
+{
+	ea_result  *r = ctx->r;
+	const char *gate = (c->target.type == EA_J_STRING) ? c->target.str : "";
+	ea_memo    *m = ea_memo_find(ctx, gate);
+	ea_exposure e;
+
+	if (m != NULL)
+	{
+		r->bool_value = m->value;
+		r->rule_id = m->rule_id;
+	}
+	else
+	{
+		if (!ea_prep_nested(ctx))
+			return;
+		ea_eval_spec(ctx, gate, EA_KIND_GATE);
+		(*ctx->depth)--;
+		if (r->unsupported || ctx->overflow)
+			return;
+		if (gate[0] != '\0' && ctx->nmemo < EA_MEMO_MAX)
+		{
+			ctx->memo[ctx->nmemo].gate = gate;
+			ctx->memo[ctx->nmemo].value = r->bool_value;
+			ctx->memo[ctx->nmemo].rule_id = r->rule_id;
+			ctx->nmemo++;
+		}
+	}
+	if (strncmp(gate, "segment:", 8) != 0)
+	{
+		e.gate = gate;
+		e.value = r->bool_value;
+		e.rule_id = r->rule_id ? r->rule_id : "";
+		ea_expo_push(r, &r->exposures, &e);
+	}
+	if (strcmp(c->type, "fail_gate") == 0)
+		r->bool_value = !r->bool_value;
+}
+
+static void
+ea_eval_condition(ea_ctx *ctx, const ea_condition *c)
+{
+	ea_result  *r = ctx->r;
+	bool		unsupported = false;
+	const ea_dval *v;
+	int			res;
+
+	if (strcmp(c->type, "public") == 0)
+	{
+		r->bool_value = true;
+		return;
+	}
+	if (strcmp(c->type, "pass_gate") == 0 || strcmp(c->type, "fail_gate") == 0)
+	{
+		ea_nested_gate(ctx, c);
+		return;
+	}
+	v = ea_condition_value(ctx, c, &unsupported);
+	if (unsupported || r->unsupported || c->op == NULL)
+	{
+		r->unsupported = true;
+		return;
+	}
+	res = ea_apply_operator(ctx, c->op, v ? v : &ea_dval_empty, &c->target);
+	if (res < 0)
+		r->unsupported = true;
+	else
+		r->bool_value = (res == 1);
+}
+
+/* All conditions are evaluated (no short circuit), as in Server Core. */
+static void
+ea_eval_rule(ea_ctx *ctx, const ea_rule *rule)
+{
+	bool		all = true;
+	size_t		i;
+
+	for (i = 0; i < rule->ncond; i++)
+	{
+		if (rule->conds[i] == NULL)
+		{
+			ctx->r->unsupported = true;
+			return;
+		}
+		ea_eval_condition(ctx, rule->conds[i]);
+		if (ctx->overflow)
+			return;
+		if (!ctx->r->bool_value)
+			all = false;
+	}
+	ctx->r->bool_value = all;
+}
+
+/* ---- experiment_group condition ---- */
+
+static const ea_dval *
+ea_experiment_group(ea_ctx *ctx, const ea_condition *c)
+{
+	ea_result	sub;
+	ea_ctx	   *sctx;
+	const ea_dval *v = NULL;
+
+	if (c->field == NULL)
+		return NULL;
+	sctx = calloc(1, sizeof(ea_ctx));
+	if (sctx == NULL)
+		return NULL;
+	memset(&sub, 0, sizeof(sub));
+	sub.kind = EA_KIND_EXPERIMENT;
+	sub.version = -1;
+	sctx->specs = ctx->specs;
+	sctx->user = ctx->user;
+	sctx->opts = ctx->opts;
+	sctx->r = &sub;
+	sctx->depth = ctx->depth;
+	sctx->now_ms = ctx->now_ms;
+	if (++(*ctx->depth) <= EA_MAX_NESTING)
+		ea_eval_spec(sctx, c->field, EA_KIND_EXPERIMENT);
+	else
+		sctx->overflow = true;
+	(*ctx->depth)--;
+	ctx->overflow |= sctx->overflow;
+	if (sub.group_name != NULL)
+		v = ea_string_value(ctx, sub.group_name);
+	free(sub.exposures.items);
+	free(sub.undelegated.items);
+	free(sub.owned_json);
+	ea_arena_free(&sctx->scratch);
+	free(sctx);
+	return v;
+}
+
+/* ---- layers ---- */
+
+static bool
+ea_config_delegate(ea_ctx *ctx, const ea_rule *rule)
+{
+	ea_result  *r = ctx->r;
+	const ea_spec *del;
+	bool		rec;
+
+	if (rule->config_delegate == NULL)
+		return false;
+	del = ea_map_get(&ctx->specs->configs, rule->config_delegate);
+	if (del == NULL)
+		return false;
+	r->has_undelegated = true;
+	ea_expo_copy(r, &r->undelegated, &r->exposures);
+	if (!ea_prep_nested(ctx))
+		return false;
+	rec = ea_eval_spec(ctx, rule->config_delegate, EA_KIND_EXPERIMENT);
+	(*ctx->depth)--;
+	if (!rec)
+	{
+		r->has_undelegated = false;
+		r->undelegated.n = 0;
+		return false;
+	}
+	r->explicit_set = del->has_explicit;
+	r->explicit_params = del->explicit_params;
+	r->nexplicit = del->nexplicit;
+	r->config_delegate = rule->config_delegate;
+	return true;
+}
+
+/* Merge an object's members into acc where acc lacks them. */
+static void
+ea_merge_params(json_object *acc, const char *json, bool *reused)
+{
+	json_object *obj = json_tokener_parse(json);
+
+	if (obj != NULL && json_object_is_type(obj, json_type_object))
+	{
+		json_object_object_foreach(obj, k, v)
+		{
+			if (json_object_object_get_ex(acc, k, NULL))
+			{
+				if (reused)
+					*reused = true;
+				continue;
+			}
+			if (reused == NULL)
+				json_object_object_add(acc, k, json_object_get(v));
+		}
+	}
+	json_object_put(obj);
+}
+
+static void
+ea_add_params(json_object *acc, const char *json)
+{
+	ea_merge_params(acc, json, NULL);
+}
+
+/* Server Core's new_layer_eval: parameters merged across passing rules. */
+static bool
+ea_new_layer_eval(ea_ctx *ctx, const ea_spec *spec)
+{
+	ea_result  *r = ctx->r;
+	json_object *acc = json_object_new_object();
+	ea_expo_list all = {0},
+				undel = {0};
+	bool		has_delegate = false,
+				passed = false,
+				ieg = false;
+	const char *rule_id = "default",
+			   *delegate = NULL,
+			   *group = NULL;
+	const char *const *explicit_params = NULL;
+	size_t		nexplicit = 0,
+				i,
+				j;
+	bool		explicit_set = false;
+
+	for (i = 0; i < spec->nrules && acc; i++)
+	{
+		const ea_rule *rule = &spec->rules[i];
+
+		ea_eval_rule(ctx, rule);
+		for (j = 0; j < r->exposures.n; j++)
+		{
+			ea_expo_push(r, &all, &r->exposures.items[j]);
+			ea_expo_push(r, &undel, &r->exposures.items[j]);
+		}
+		r->exposures.n = 0;
+		if (r->unsupported || ctx->overflow)
+			goto out;
+		if (!r->bool_value || !ea_pass_percentage(ctx, rule, spec->salt))
+			continue;
+		if (ea_config_delegate(ctx, rule))
+		{
+			bool		reused = false;
+
+			if (has_delegate || r->json_value == NULL || !r->json_is_object)
+				continue;
+			ea_merge_params(acc, r->json_value, &reused);
+			if (reused)
+				continue;
+			ea_add_params(acc, r->json_value);
+			for (j = 0; j < r->exposures.n; j++)
+				ea_expo_push(r, &all, &r->exposures.items[j]);
+			r->exposures.n = 0;
+			has_delegate = true;
+			passed = r->bool_value;
+			delegate = r->config_delegate;
+			group = r->group_name;
+			rule_id = rule->id;
+			ieg = rule->is_experiment_group == 1;
+			explicit_set = r->explicit_set;
+			explicit_params = r->explicit_params;
+			nexplicit = r->nexplicit;
+		}
+		else
+			ea_add_params(acc, rule->return_json);
+	}
+	ea_add_params(acc, spec->default_json);
+	r->bool_value = passed;
+	r->config_delegate = delegate;
+	r->group_name = group;
+	r->rule_id = rule_id;
+	free(r->owned_json);
+	r->owned_json = acc ? strdup(json_object_to_json_string_ext(acc, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)) : NULL;
+	ea_set_json(r, r->owned_json, true);
+	r->is_experiment_group = ieg;
+	r->is_experiment_active = spec->is_active == 1;
+	r->explicit_set = explicit_set;
+	r->explicit_params = explicit_params;
+	r->nexplicit = nexplicit;
+	ea_expo_copy(r, &r->exposures, &all);
+	r->has_undelegated = true;
+	ea_expo_copy(r, &r->undelegated, &undel);
+	ea_finalize(ctx);
+out:
+	free(all.items);
+	free(undel.items);
+	json_object_put(acc);
+	return true;
+}
+
+/* ---- config mappings (DCS "overrides") ---- */
+
+static bool
+ea_config_mapping(ea_ctx *ctx, const char *name, ea_kind kind,
+				  const ea_spec *spec)
+{
+	const ea_mapping_list *ml = ea_map_get(&ctx->specs->overrides, name);
+	size_t		i,
+				j;
+
+	if (ml == NULL || ctx->specs->override_rules.count == 0)
+		return false;
+	for (i = 0; i < ml->n; i++)
+	{
+		const ea_mapping *m = &ml->items[i];
+
+		for (j = 0; j < m->nrules; j++)
+		{
+			const ea_rule *rule;
+
+			if (m->rules[j].start_time > ctx->now_ms)
+				continue;
+			rule = ea_map_get(&ctx->specs->override_rules, m->rules[j].rule_name);
+			if (rule == NULL)
+				continue;
+			ea_eval_rule(ctx, rule);
+			if (!ctx->r->bool_value || ctx->r->unsupported)
+			{
+				ea_reset_result(ctx);
+				continue;
+			}
+			ea_reset_result(ctx);
+			if (!ea_pass_percentage(ctx, rule, spec ? spec->salt : ""))
+				continue;
+			ctx->r->override_config_name = m->new_config_name;
+			if (ea_eval_spec(ctx, m->new_config_name, kind))
+				return true;
+			ea_reset_result(ctx);
+			break;
+		}
+	}
+	return false;
+}
+
+/* ---- the main loop ---- */
+
+static const ea_spec *
+ea_find_spec(const ea_specs *specs, const char *name, ea_kind kind)
+{
+	const ea_map *map = kind == EA_KIND_GATE ? &specs->gates
+		: kind == EA_KIND_LAYER ? &specs->layers : &specs->configs;
+
+	return ea_map_get(map, name);
+}
+
+static void
+ea_eval_header(ea_ctx *ctx, const ea_spec *spec, const char *name)
+{
+	ea_result  *r = ctx->r;
+
+	if (r->name == NULL)
+		r->name = name;
+	if (r->id_type == NULL)
+		r->id_type = spec->id_type;
+	if (r->entity == NULL)
+		r->entity = spec->entity;
+	if (r->version < 0 && spec->version >= 0)
+		r->version = spec->version;
+	if (spec->is_active >= 0)
+		r->is_experiment_active = spec->is_active == 1;
+	if (spec->has_explicit)
+	{
+		r->explicit_set = true;
+		r->explicit_params = spec->explicit_params;
+		r->nexplicit = spec->nexplicit;
+	}
+}
+
+static void
+ea_rule_matched(ea_ctx *ctx, const ea_spec *spec, const ea_rule *rule)
+{
+	ea_result  *r = ctx->r;
+
+	if (ea_pass_percentage(ctx, rule, spec->salt))
+	{
+		r->bool_value = rule->return_bool != 0;
+		ea_set_json(r, rule->return_json, rule->return_is_object);
+	}
+	else
+	{
+		r->bool_value = spec->default_bool == 1;
+		ea_set_json(r, spec->default_json, spec->default_is_object);
+	}
+	r->rule_id = rule->id;
+	r->group_name = rule->group_name;
+	r->is_experiment_group = rule->is_experiment_group == 1;
+	r->is_experiment_active = spec->is_active == 1;
+}
+
+/* Returns true when the spec was recognized. */
+static bool
+ea_eval_spec(ea_ctx *ctx, const char *name, ea_kind kind)
+{
+	const ea_spec *spec = ea_find_spec(ctx->specs, name, kind);
+	ea_result  *r = ctx->r;
+	size_t		i;
+	size_t		nrules;
+
+	if (ea_config_mapping(ctx, name, kind, spec))
+		return true;
+	if (spec == NULL)
+		return false;
+	ea_eval_header(ctx, spec, name);
+	if (spec->use_new_layer_eval && kind == EA_KIND_LAYER)
+		return ea_new_layer_eval(ctx, spec);
+	/* v1 keeps a disabled spec's rules; Statsig's servers strip them */
+	nrules = (ctx->specs->format == 1 && !spec->enabled) ? 0 : spec->nrules;
+	for (i = 0; i < nrules; i++)
+	{
+		const ea_rule *rule = &spec->rules[i];
+
+		ea_eval_rule(ctx, rule);
+		if (r->unsupported || ctx->overflow)
+			return true;
+		if (!r->bool_value)
+			continue;
+		if (ea_config_delegate(ctx, rule))
+		{
+			ea_finalize(ctx);
+			return true;
+		}
+		if (ctx->overflow)
+			return true;
+		ea_rule_matched(ctx, spec, rule);
+		ea_finalize(ctx);
+		return true;
+	}
+	r->bool_value = spec->default_bool == 1;
+	ea_set_json(r, spec->default_json, spec->default_is_object);
+	r->rule_id = spec->enabled ? "default" : "disabled";
+	ea_finalize(ctx);
+	return true;
+}
+
+static int64_t
+ea_wall_clock_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+ea_status
+ea_evaluate(const ea_specs *specs, const ea_user *user, ea_kind kind,
+			const char *name, const ea_eval_opts *opts, ea_result **out,
+			ea_error *err)
+{
+	static const ea_eval_opts no_opts = {0};
+	ea_ctx	   *ctx;
+	ea_result  *r;
+	int			depth = 0;
+
+	*out = NULL;
+	r = calloc(1, sizeof(ea_result));
+	ctx = calloc(1, sizeof(ea_ctx));
+	if (r == NULL || ctx == NULL)
+	{
+		free(r);
+		free(ctx);
+		return ea_fail(err, EA_ERR_NOMEM, "out of memory", NULL);
+	}
+	r->kind = kind;
+	r->version = -1;
+	ctx->specs = specs;
+	ctx->user = user;
+	ctx->opts = opts ? opts : &no_opts;
+	ctx->r = r;
+	ctx->depth = &depth;
+	ctx->now_ms = ctx->opts->now_ms ? ctx->opts->now_ms : ea_wall_clock_ms();
+	r->recognized = ea_eval_spec(ctx, name, kind);
+	r->name = name;
+	if (ctx->overflow)
+	{
+		ea_fail(err, EA_ERR_LIMIT, "spec nesting is too deep",
+				"Evaluating \"%s\" nested more than %d gate or delegate evaluations.",
+				name, EA_MAX_NESTING);
+		ea_set_hint(err, "Look for a gate that passes through itself (pass_gate/fail_gate cycle).");
+		r->nomem = false;
+		ea_arena_free(&ctx->scratch);
+		free(ctx);
+		ea_result_free(r);
+		return EA_ERR_LIMIT;
+	}
+	if (r->nomem || ctx->scratch.failed)
+	{
+		ea_arena_free(&ctx->scratch);
+		free(ctx);
+		ea_result_free(r);
+		return ea_fail(err, EA_ERR_NOMEM, "out of memory", NULL);
+	}
+	ea_arena_free(&ctx->scratch);
+	free(ctx);
+	*out = r;
+	return EA_OK;
+}

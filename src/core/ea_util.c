@@ -1,0 +1,249 @@
+/*-------------------------------------------------------------------------
+ *
+ * ea_util.c
+ *	  Arena allocator, string hash map, byte buffer and error reports.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "ea_internal.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define EA_ARENA_BLOCK 65536
+
+/* The strictest alignment any allocation needs (C99 has no max_align_t). */
+typedef union ea_align
+{
+	long double ld;
+	long long	ll;
+	void	   *p;
+	double		d;
+} ea_align;
+
+struct ea_arena_block
+{
+	ea_arena_block *next;
+	size_t		used;
+	size_t		size;
+	/* payload follows, suitably aligned */
+	ea_align	data[];
+};
+
+/* Allocate zeroed, suitably aligned memory owned by the arena. */
+void *
+ea_arena_alloc(ea_arena *arena, size_t size)
+{
+	ea_arena_block *b = arena->head;
+	size_t		align = sizeof(ea_align);
+	size_t		need = (size + align - 1) & ~(align - 1);
+	char	   *p;
+
+	if (need == 0)
+		need = align;
+	if (b == NULL || b->size - b->used < need)
+	{
+		size_t		bsize = need > EA_ARENA_BLOCK ? need : EA_ARENA_BLOCK;
+
+		b = malloc(sizeof(ea_arena_block) + bsize);
+		if (b == NULL)
+		{
+			arena->failed = true;
+			return NULL;
+		}
+		b->used = 0;
+		b->size = bsize;
+		b->next = arena->head;
+		arena->head = b;
+	}
+	p = (char *) b->data + b->used;
+	b->used += need;
+	memset(p, 0, need);
+	return p;
+}
+
+char *
+ea_arena_strndup(ea_arena *arena, const char *s, size_t len)
+{
+	char	   *p = ea_arena_alloc(arena, len + 1);
+
+	if (p == NULL)
+		return NULL;
+	memcpy(p, s, len);
+	p[len] = '\0';
+	return p;
+}
+
+char *
+ea_arena_strdup(ea_arena *arena, const char *s)
+{
+	return ea_arena_strndup(arena, s, strlen(s));
+}
+
+void
+ea_arena_free(ea_arena *arena)
+{
+	ea_arena_block *b = arena->head;
+
+	while (b != NULL)
+	{
+		ea_arena_block *next = b->next;
+
+		free(b);
+		b = next;
+	}
+	arena->head = NULL;
+}
+
+/* FNV-1a: good enough for spec names, and cheap. */
+static uint64_t
+ea_str_hash(const char *s)
+{
+	uint64_t	h = 1469598103934665603ULL;
+
+	while (*s)
+	{
+		h ^= (unsigned char) *s++;
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
+
+static bool
+ea_map_grow(ea_map *map)
+{
+	size_t		newcap = map->cap ? map->cap * 2 : 16;
+	ea_map_entry *slots = calloc(newcap, sizeof(ea_map_entry));
+	size_t		i;
+
+	if (slots == NULL)
+		return false;
+	for (i = 0; i < map->cap; i++)
+	{
+		const char *key = map->slots[i].key;
+		size_t		j;
+
+		if (key == NULL)
+			continue;
+		j = ea_str_hash(key) & (newcap - 1);
+		while (slots[j].key != NULL)
+			j = (j + 1) & (newcap - 1);
+		slots[j] = map->slots[i];
+	}
+	free(map->slots);
+	map->slots = slots;
+	map->cap = newcap;
+	return true;
+}
+
+/* Insert or replace; the key must outlive the map. */
+bool
+ea_map_put(ea_map *map, const char *key, void *value)
+{
+	size_t		j;
+
+	if ((map->count + 1) * 4 > map->cap * 3 && !ea_map_grow(map))
+		return false;
+	j = ea_str_hash(key) & (map->cap - 1);
+	while (map->slots[j].key != NULL)
+	{
+		if (strcmp(map->slots[j].key, key) == 0)
+		{
+			map->slots[j].value = value;
+			return true;
+		}
+		j = (j + 1) & (map->cap - 1);
+	}
+	map->slots[j].key = key;
+	map->slots[j].value = value;
+	map->count++;
+	return true;
+}
+
+void *
+ea_map_get(const ea_map *map, const char *key)
+{
+	size_t		j;
+
+	if (map->cap == 0 || key == NULL)
+		return NULL;
+	j = ea_str_hash(key) & (map->cap - 1);
+	while (map->slots[j].key != NULL)
+	{
+		if (strcmp(map->slots[j].key, key) == 0)
+			return map->slots[j].value;
+		j = (j + 1) & (map->cap - 1);
+	}
+	return NULL;
+}
+
+void
+ea_map_free(ea_map *map)
+{
+	free(map->slots);
+	map->slots = NULL;
+	map->cap = map->count = 0;
+}
+
+void
+ea_buf_append(ea_buf *buf, const char *s, size_t len)
+{
+	if (buf->failed)
+		return;
+	if (buf->len + len + 1 > buf->cap)
+	{
+		size_t		cap = buf->cap ? buf->cap : 256;
+		char	   *data;
+
+		while (cap < buf->len + len + 1)
+			cap *= 2;
+		data = realloc(buf->data, cap);
+		if (data == NULL)
+		{
+			buf->failed = true;
+			return;
+		}
+		buf->data = data;
+		buf->cap = cap;
+	}
+	memcpy(buf->data + buf->len, s, len);
+	buf->len += len;
+	buf->data[buf->len] = '\0';
+}
+
+void
+ea_buf_puts(ea_buf *buf, const char *s)
+{
+	ea_buf_append(buf, s, strlen(s));
+}
+
+/* Fill an error report; always returns code, for "return ea_fail(...)". */
+ea_status
+ea_fail(ea_error *err, ea_status code, const char *message,
+		const char *detail_fmt,...)
+{
+	va_list		ap;
+
+	if (err == NULL)
+		return code;
+	err->code = code;
+	snprintf(err->message, sizeof(err->message), "%s", message);
+	err->detail[0] = '\0';
+	err->hint[0] = '\0';
+	if (detail_fmt != NULL)
+	{
+		va_start(ap, detail_fmt);
+		vsnprintf(err->detail, sizeof(err->detail), detail_fmt, ap);
+		va_end(ap);
+	}
+	return code;
+}
+
+void
+ea_set_hint(ea_error *err, const char *hint)
+{
+	if (err != NULL)
+		snprintf(err->hint, sizeof(err->hint), "%s", hint);
+}
