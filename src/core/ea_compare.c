@@ -11,6 +11,7 @@
 #include "ea_internal.h"
 
 #include <ctype.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -34,57 +35,52 @@ ea_cmp_numbers(const ea_dval *v, const ea_tval *t, const char *op)
 }
 
 /*
- * One '.'-separated part parsed as Rust parses i128 after trim(): an
- * optional sign and digits.  Returns false when it is not a number.
+ * Versions compare part by part: the text before the first '-', split on
+ * '.', each part trimmed and read as an unsigned integer; a missing part
+ * counts as 0.  A part that is present but not a number ("v1", "",
+ * "3+build") voids the comparison (every operator false) -- but only when
+ * the comparison reaches it, as in Server Core 0.23.
  */
 static bool
-ea_version_part(const char *s, size_t len, __int128 *out)
+ea_version_part(const char *p, const char *end, uint64_t *out)
 {
-	__int128	acc = 0;
-	bool		neg = false;
-	size_t		i = 0;
+	uint64_t	v = 0;
 
-	while (len > 0 && isspace((unsigned char) s[0]))
-		s++, len--;
-	while (len > 0 && isspace((unsigned char) s[len - 1]))
-		len--;
-	if (len > 0 && (s[0] == '+' || s[0] == '-'))
-		neg = (s[i++] == '-');
-	if (i == len)
+	while (p < end && (*p == ' ' || (*p >= '\t' && *p <= '\r')))
+		p++;
+	while (end > p && (end[-1] == ' ' || (end[-1] >= '\t' && end[-1] <= '\r')))
+		end--;
+	if (p < end && *p == '+')
+		p++;
+	if (p == end)
 		return false;
-	for (; i < len; i++)
+	for (; p < end; p++)
 	{
-		if (!isdigit((unsigned char) s[i]))
+		if (*p < '0' || *p > '9' || v > (UINT64_MAX - 9) / 10)
 			return false;
-		if (acc > ((__int128) 1 << 120))
-			return false;		/* beyond i128 in practice */
-		acc = acc * 10 + (s[i] - '0');
+		v = v * 10 + (uint64_t) (*p - '0');
 	}
-	*out = neg ? -acc : acc;
+	*out = v;
 	return true;
 }
 
-/* Next part of a version string; *p advances, NULL at the end. */
-static const char *
-ea_next_part(const char **p, const char *end, size_t *len)
+/* Next part of a version: false when exhausted. */
+static bool
+ea_version_next(const char **p, const char *end, const char **start,
+				const char **stop)
 {
-	const char *start = *p;
 	const char *dot;
 
-	if (start == NULL)
-		return NULL;
-	dot = memchr(start, '.', (size_t) (end - start));
-	if (dot == NULL)
-	{
-		*len = (size_t) (end - start);
-		*p = NULL;
-		return start;
-	}
-	*len = (size_t) (dot - start);
-	*p = dot + 1;
-	return start;
+	if (*p == NULL)
+		return false;
+	dot = memchr(*p, '.', (size_t) (end - *p));
+	*start = *p;
+	*stop = dot ? dot : end;
+	*p = dot ? dot + 1 : NULL;
+	return true;
 }
 
+/* -2 when the comparison is void. */
 static int
 ea_version_compare(const char *l, const char *r)
 {
@@ -95,23 +91,22 @@ ea_version_compare(const char *l, const char *r)
 
 	for (;;)
 	{
-		size_t		llen = 0,
-					rlen = 0;
-		const char *ls = ea_next_part(&lp, lend, &llen);
-		const char *rs = ea_next_part(&rp, rend, &rlen);
-		__int128	ln = 0,
-					rn = 0;
-		bool		lok = ls != NULL && ea_version_part(ls, llen, &ln);
-		bool		rok = rs != NULL && ea_version_part(rs, rlen, &rn);
+		const char *ls,
+				   *le,
+				   *rs,
+				   *re;
+		bool		lhas = ea_version_next(&lp, lend, &ls, &le);
+		bool		rhas = ea_version_next(&rp, rend, &rs, &re);
+		uint64_t	a = 0,
+					b = 0;
 
-		if (!lok && !rok)
+		if (!lhas && !rhas)
 			return 0;
-		if (!lok)
-			ln = 0;
-		if (!rok)
-			rn = 0;
-		if (ln != rn)
-			return ln < rn ? -1 : 1;
+		if ((lhas && !ea_version_part(ls, le, &a)) ||
+			(rhas && !ea_version_part(rs, re, &b)))
+			return -2;
+		if (a != b)
+			return a < b ? -1 : 1;
 	}
 }
 
@@ -124,6 +119,8 @@ ea_cmp_versions(const ea_dval *v, const ea_tval *t, const char *op)
 	if (v->str == NULL || t->str == NULL)
 		return false;
 	c = ea_version_compare(v->str, t->str);
+	if (c == -2)
+		return false;
 	if (strcmp(o, "gt") == 0)
 		return c > 0;
 	if (strcmp(o, "gte") == 0)
@@ -230,7 +227,8 @@ ea_cmp_time(const ea_dval *v, const ea_tval *t, const char *op)
 		l = v->int_value;
 	else
 		return false;
-	if (l < 1000000000000LL)
+	/* values below 1e10 are taken as seconds (targets never are) */
+	if (l < 10000000000LL)
 		l *= 1000;
 	if (t->has_ts)
 		r = t->ts_value;

@@ -141,6 +141,57 @@ extern ea_status ea_result_json(const ea_result *result, char **json_out,
 								size_t *len_out, ea_error *err);
 extern void ea_result_free(ea_result *result);
 
+/* ---- persistent assignment (sticky values) ---- */
+
+typedef enum ea_sticky_action
+{
+	EA_STICKY_NONE = 0,			/* storage stays as it is */
+	EA_STICKY_SAVE,				/* store sticky_json for (unit, id type, name) */
+	EA_STICKY_DELETE			/* delete the stored value, if any */
+} ea_sticky_action;
+
+typedef struct ea_sticky_outcome
+{
+	ea_sticky_action action;
+	char	   *unit_id;		/* NULL when the user has no unit id */
+	char	   *id_type;		/* the spec's idType */
+	char	   *sticky_json;	/* SAVE: Server Core StickyValues JSON */
+	bool		persisted;		/* the result came from a stored value */
+} ea_sticky_outcome;
+
+/*
+ * Server Core's persistent-assignment flow for experiments and layers.
+ * persisted_json is the caller's UserPersistedValues object ({config:
+ * StickyValues}), or NULL for the SDK's "None" (delete and evaluate).  A
+ * malformed object is EA_ERR_PERSISTED naming the bad entry.  The outcome
+ * says what the caller must do to its storage; free it with
+ * ea_sticky_outcome_free().
+ */
+extern ea_status ea_evaluate_persisted(const ea_specs *specs,
+									   const ea_user *user, ea_kind kind,
+									   const char *name,
+									   const ea_eval_opts *opts,
+									   const char *persisted_json,
+									   size_t persisted_len,
+									   bool enforce_targeting,
+									   bool enforce_overrides,
+									   ea_result **out,
+									   ea_sticky_outcome *outcome,
+									   ea_error *err);
+extern void ea_sticky_outcome_free(ea_sticky_outcome *outcome);
+
+/*
+ * Validate one StickyValues object (import path) and rewrite it in Server
+ * Core's field names (legacy "configVersion" becomes "config_version").
+ * The returned text is malloc'd.
+ */
+extern ea_status ea_sticky_normalize(const char *json, size_t len,
+									 char **normalized, ea_error *err);
+
+/* A result's group name and rule id (NULL when absent). */
+extern const char *ea_result_group_name(const ea_result *result);
+extern const char *ea_result_rule_id(const ea_result *result);
+
 /* Statsig's 8-character id-list hash of a unit id (base64 of SHA-256). */
 extern void ea_idlist_hash(const char *unit_id, size_t len, char out[9]);
 

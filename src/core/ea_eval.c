@@ -45,14 +45,16 @@ typedef struct ea_ctx
 	ea_memo		memo[EA_MEMO_MAX];
 	bool		ua_parsed;
 	ea_ua_info	ua;
+	ea_rule_filter filter;		/* restrict filter_spec's rules */
+	const ea_spec *filter_spec;
 } ea_ctx;
 
 static bool ea_eval_spec(ea_ctx *ctx, const char *name, ea_kind kind);
 
 /* ---- exposures ---- */
 
-static void
-ea_expo_push(ea_result *r, ea_expo_list *l, const ea_exposure *e)
+void
+ea_expo_list_push(ea_result *r, ea_expo_list *l, const ea_exposure *e)
 {
 	if (l->n == l->cap)
 	{
@@ -77,7 +79,7 @@ ea_expo_copy(ea_result *r, ea_expo_list *dst, const ea_expo_list *src)
 
 	dst->n = 0;
 	for (i = 0; i < src->n; i++)
-		ea_expo_push(r, dst, &src->items[i]);
+		ea_expo_list_push(r, dst, &src->items[i]);
 }
 
 /* ---- result bookkeeping (Server Core's EvaluatorContext helpers) ---- */
@@ -221,16 +223,25 @@ ea_string_value(ea_ctx *ctx, const char *s)
 	return ctx->scratch.failed ? NULL : v;
 }
 
+/*
+ * environment_field: the user's own statsigEnvironment (exact field
+ * name), then the SDK's environment -- the tier setting, or else the
+ * document's default_environment -- by exact then lower-cased name.
+ */
 static const ea_dval *
 ea_environment_value(ea_ctx *ctx, const ea_condition *c)
 {
 	const char *tier = ctx->opts->environment_tier;
+	const ea_dval *v;
 
+	if (c->field == NULL)
+		return NULL;
+	if ((v = ea_kv_get(&ctx->user->environment, c->field)) != NULL)
+		return v;
 	if (tier == NULL || tier[0] == '\0')
 		tier = ctx->specs->default_environment;
-	if (tier == NULL || c->field == NULL)
-		return NULL;
-	if (strcmp(c->field, "tier") != 0 && strcmp(c->lower_field, "tier") != 0)
+	if (tier == NULL ||
+		(strcmp(c->field, "tier") != 0 && strcmp(c->lower_field, "tier") != 0))
 		return NULL;
 	return ea_string_value(ctx, tier);
 }
@@ -248,38 +259,54 @@ ea_now_value(ea_ctx *ctx)
 	return v;
 }
 
+/* The user agent a ua_based condition parses: an empty top-level one is skipped. */
+static const ea_dval *
+ea_user_agent(const ea_user *user)
+{
+	const ea_dval *v = ea_user_value(user, "userAgent", "useragent");
+
+	static const char *const keys[] = {"userAgent", "useragent"};
+	int			i;
+
+	if (v != &user->user_agent || v->str == NULL || v->str[0] != '\0')
+		return v;
+	for (i = 0; i < 2; i++)
+		if ((v = ea_kv_get(&user->custom, keys[i])) != NULL)
+			return v;
+	for (i = 0; i < 2; i++)
+		if ((v = ea_kv_get(&user->private_attributes, keys[i])) != NULL)
+			return v;
+	return NULL;
+}
+
 static const ea_dval *
 ea_ua_value(ea_ctx *ctx, const ea_condition *c)
 {
-	const ea_dval *ua = ea_user_value(ctx->user, "userAgent", "useragent");
-	const char *s = NULL;
+	const ea_dval *ua = ea_user_agent(ctx->user);
 
-	if (c->field == NULL || ua == NULL || ua->str == NULL)
+	if (c->field == NULL || ua == NULL || ua->type != EA_J_STRING)
 		return NULL;
 	if (!ctx->ua_parsed)
 	{
 		ea_ua_parse(ua->str, strlen(ua->str), &ctx->ua);
 		ctx->ua_parsed = true;
 	}
-	if (strcmp(c->lower_field, "os_name") == 0 || strcmp(c->lower_field, "osname") == 0)
-		s = ctx->ua.os_name;
-	else if (strcmp(c->lower_field, "os_version") == 0 || strcmp(c->lower_field, "osversion") == 0)
-		s = ctx->ua.os_version;
-	else if (strcmp(c->lower_field, "browser_name") == 0 || strcmp(c->lower_field, "browsername") == 0)
-		s = ctx->ua.browser_name;
-	else if (strcmp(c->lower_field, "browser_version") == 0 || strcmp(c->lower_field, "browserversion") == 0)
-		s = ctx->ua.browser_version;
-	return ea_string_value(ctx, s);
+	if (!ctx->ua.valid)
+		return NULL;
+	return ea_string_value(ctx, ea_ua_field(&ctx->ua, c->lower_field));
 }
 
 static const ea_dval *
 ea_ip_value(ea_ctx *ctx, const ea_condition *c)
 {
-	const ea_dval *ip = ea_user_value(ctx->user, "ip", "ip");
+	const ea_dval *ip;
 	const char *country;
 
-	if (c->field == NULL || strcmp(c->lower_field, "country") != 0 ||
-		ip == NULL || ip->str == NULL || ctx->opts->ip_table == NULL)
+	if (c->field == NULL || strcmp(c->field, "country") != 0 ||
+		ctx->opts->ip_table == NULL)
+		return NULL;
+	ip = ea_user_value(ctx->user, "ip", "ip");
+	if (ip == NULL || ip->str == NULL)
 		return NULL;
 	country = ea_ip_lookup(ctx->opts->ip_table, ip->str, strlen(ip->str));
 	return ea_string_value(ctx, country);
@@ -384,12 +411,18 @@ ea_memo_find(ea_ctx *ctx, const char *gate)
 	return NULL;
 }
 
+/*
+ * pass_gate / fail_gate.  Server Core 0.23 adds the nested gate's
+ * exposure once per evaluation (a memoised gate adds none) and none for a
+ * gate it does not know; "segment:" gates never appear.
+ */
 static void
 ea_nested_gate(ea_ctx *ctx, const ea_condition *c)
 {
 	ea_result  *r = ctx->r;
 	const char *gate = (c->target.type == EA_J_STRING) ? c->target.str : "";
 	ea_memo    *m = ea_memo_find(ctx, gate);
+	bool		expose = false;
 	ea_exposure e;
 
 	if (m != NULL)
@@ -401,7 +434,7 @@ ea_nested_gate(ea_ctx *ctx, const ea_condition *c)
 	{
 		if (!ea_prep_nested(ctx))
 			return;
-		ea_eval_spec(ctx, gate, EA_KIND_GATE);
+		expose = ea_eval_spec(ctx, gate, EA_KIND_GATE);
 		(*ctx->depth)--;
 		if (r->unsupported || ctx->overflow)
 			return;
@@ -413,12 +446,12 @@ ea_nested_gate(ea_ctx *ctx, const ea_condition *c)
 			ctx->nmemo++;
 		}
 	}
-	if (strncmp(gate, "segment:", 8) != 0)
+	if (expose && strncmp(gate, "segment:", 8) != 0)
 	{
 		e.gate = gate;
 		e.value = r->bool_value;
 		e.rule_id = r->rule_id ? r->rule_id : "";
-		ea_expo_push(r, &r->exposures, &e);
+		ea_expo_list_push(r, &r->exposures, &e);
 	}
 	if (strcmp(c->type, "fail_gate") == 0)
 		r->bool_value = !r->bool_value;
@@ -606,8 +639,8 @@ ea_new_layer_eval(ea_ctx *ctx, const ea_spec *spec)
 		ea_eval_rule(ctx, rule);
 		for (j = 0; j < r->exposures.n; j++)
 		{
-			ea_expo_push(r, &all, &r->exposures.items[j]);
-			ea_expo_push(r, &undel, &r->exposures.items[j]);
+			ea_expo_list_push(r, &all, &r->exposures.items[j]);
+			ea_expo_list_push(r, &undel, &r->exposures.items[j]);
 		}
 		r->exposures.n = 0;
 		if (r->unsupported || ctx->overflow)
@@ -625,7 +658,7 @@ ea_new_layer_eval(ea_ctx *ctx, const ea_spec *spec)
 				continue;
 			ea_add_params(acc, r->json_value);
 			for (j = 0; j < r->exposures.n; j++)
-				ea_expo_push(r, &all, &r->exposures.items[j]);
+				ea_expo_list_push(r, &all, &r->exposures.items[j]);
 			r->exposures.n = 0;
 			has_delegate = true;
 			passed = r->bool_value;
@@ -763,6 +796,20 @@ ea_rule_matched(ea_ctx *ctx, const ea_spec *spec, const ea_rule *rule)
 	r->is_experiment_active = spec->is_active == 1;
 }
 
+/* Targeting rules and console overrides, as the SDKs recognise them. */
+static bool
+ea_rule_in_filter(const ea_rule *rule, ea_rule_filter filter)
+{
+	size_t		len = strlen(rule->id);
+
+	if (filter == EA_FILTER_TARGETING)
+		return strcmp(rule->id, "targetingGate") == 0 ||
+			strcmp(rule->id, "inlineTargetingRules") == 0;
+	if (filter == EA_FILTER_OVERRIDES)
+		return len >= 8 && strcmp(rule->id + len - 8, "override") == 0;
+	return true;
+}
+
 /* Returns true when the spec was recognized. */
 static bool
 ea_eval_spec(ea_ctx *ctx, const char *name, ea_kind kind)
@@ -785,6 +832,8 @@ ea_eval_spec(ea_ctx *ctx, const char *name, ea_kind kind)
 	{
 		const ea_rule *rule = &spec->rules[i];
 
+		if (spec == ctx->filter_spec && !ea_rule_in_filter(rule, ctx->filter))
+			continue;
 		ea_eval_rule(ctx, rule);
 		if (r->unsupported || ctx->overflow)
 			return true;
@@ -806,6 +855,61 @@ ea_eval_spec(ea_ctx *ctx, const char *name, ea_kind kind)
 	r->rule_id = spec->enabled ? "default" : "disabled";
 	ea_finalize(ctx);
 	return true;
+}
+
+static int64_t ea_wall_clock_ms(void);
+
+/*
+ * Evaluate experiment name with only its targeting rules (or only its
+ * override rules).  True means such a rule matched: the user is excluded
+ * by targeting, or an override applies.  A spec with no such rules counts
+ * as matched for targeting (as the Java SDK that Server Core mirrors does)
+ * and as not matched for overrides.
+ */
+bool
+ea_reeval_filtered(const ea_specs *specs, const ea_user *user,
+				   const ea_eval_opts *opts, const char *name,
+				   ea_rule_filter filter)
+{
+	static const ea_eval_opts no_opts = {0};
+	const ea_spec *spec = ea_map_get(&specs->configs, name);
+	ea_result	r;
+	ea_ctx	   *ctx;
+	int			depth = 0;
+	bool		any = false;
+	bool		matched;
+	size_t		i;
+
+	if (spec == NULL || !spec->enabled)
+		return false;
+	for (i = 0; i < spec->nrules && !any; i++)
+		any = ea_rule_in_filter(&spec->rules[i], filter);
+	if (!any)
+		return filter == EA_FILTER_TARGETING;
+	ctx = calloc(1, sizeof(ea_ctx));
+	if (ctx == NULL)
+		return false;
+	memset(&r, 0, sizeof(r));
+	r.kind = EA_KIND_EXPERIMENT;
+	r.version = -1;
+	ctx->specs = specs;
+	ctx->user = user;
+	ctx->opts = opts ? opts : &no_opts;
+	ctx->r = &r;
+	ctx->depth = &depth;
+	ctx->now_ms = ctx->opts->now_ms ? ctx->opts->now_ms : ea_wall_clock_ms();
+	ctx->filter = filter;
+	ctx->filter_spec = spec;
+	ea_eval_spec(ctx, name, EA_KIND_EXPERIMENT);
+	matched = r.bool_value && r.rule_id != NULL &&
+		strcmp(r.rule_id, "default") != 0 && strcmp(r.rule_id, "disabled") != 0 &&
+		!r.unsupported && !ctx->overflow;
+	free(r.exposures.items);
+	free(r.undelegated.items);
+	free(r.owned_json);
+	ea_arena_free(&ctx->scratch);
+	free(ctx);
+	return matched;
 }
 
 static int64_t

@@ -346,6 +346,22 @@ struct ea_result
 	const char *override_config_name;
 	int64_t		version;
 	bool		nomem;
+	bool		persisted;		/* built from a stored sticky value */
+	ea_arena	owned;			/* strings of a persisted result */
 };
+
+/* Re-evaluation restricted to some rules (enforce_targeting/overrides). */
+typedef enum ea_rule_filter
+{
+	EA_FILTER_NONE = 0,
+	EA_FILTER_TARGETING,
+	EA_FILTER_OVERRIDES
+} ea_rule_filter;
+
+extern bool ea_reeval_filtered(const ea_specs *specs, const ea_user *user,
+							   const ea_eval_opts *opts, const char *name,
+							   ea_rule_filter filter);
+extern void ea_expo_list_push(ea_result *r, ea_expo_list *l,
+							  const ea_exposure *e);
 
 #endif							/* EA_INTERNAL_H */

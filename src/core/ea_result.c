@@ -87,6 +87,8 @@ ea_json_bool(ea_buf *b, const char *key, int value)
 static const char *
 ea_reason(const ea_result *r)
 {
+	if (r->persisted)
+		return "Persisted";
 	if (!r->recognized)
 		return "Unrecognized";
 	if (r->unsupported)
@@ -187,5 +189,18 @@ ea_result_free(ea_result *r)
 	free(r->exposures.items);
 	free(r->undelegated.items);
 	free(r->owned_json);
+	ea_arena_free(&r->owned);
 	free(r);
+}
+
+const char *
+ea_result_group_name(const ea_result *r)
+{
+	return r->group_name;
+}
+
+const char *
+ea_result_rule_id(const ea_result *r)
+{
+	return r->rule_id;
 }

@@ -186,6 +186,7 @@ ea_parse_condition(ea_pctx *c, json_object *obj, ea_condition **out)
 	ea_condition *cond;
 	json_object *tv;
 	ea_status	st = EA_OK;
+	bool		ok;
 
 	if (!json_object_is_type(obj, json_type_object))
 		return ea_bad(c, "a condition must be an object");
@@ -203,9 +204,15 @@ ea_parse_condition(ea_pctx *c, json_object *obj, ea_condition **out)
 		return st;
 	tv = json_object_object_get(obj, "targetValue");
 	cond->has_target = (tv != NULL);
-	if (!ea_tval_from_json(a, tv, cond->op && strcmp(cond->op, "str_matches") == 0,
-						   &cond->target) ||
-		!ea_track_tval(c->specs, &cond->target) || a->failed)
+	ok = ea_tval_from_json(a, tv, cond->op && strcmp(cond->op, "str_matches") == 0,
+						   &cond->target);
+	/* track even a half-built target, so its maps are freed either way */
+	if (!ea_track_tval(c->specs, &cond->target))
+	{
+		ea_tval_free_regex(&cond->target);
+		return ea_nomem(c);
+	}
+	if (!ok || a->failed)
 		return ea_nomem(c);
 	*out = cond;
 	return EA_OK;

@@ -7,8 +7,9 @@
  * This is where compatibility is won or lost.  The rules mirror Rust's
  * standard library as Server Core uses it: f64 parsing (no whitespace, no
  * hex, "1e3" and "inf" accepted), f64 display (shortest round-trip digits,
- * never an exponent), i64 parsing, and chrono's RFC 3339 and
- * "%Y-%m-%d %H:%M:%S" timestamp formats.
+ * never an exponent), i64 parsing, Unicode lower-casing, and the two
+ * timestamp formats Server Core 0.23 reads ("YYYY-MM-DDTHH:MM:SSZ" and
+ * "YYYY-MM-DD HH:MM:SS").
  *
  *-------------------------------------------------------------------------
  */
@@ -202,46 +203,21 @@ ea_civil_ms(const ea_civil *c)
 	return ((days * 24 + c->h) * 60 + c->mi) * 60000 + (int64_t) sec * 1000;
 }
 
-/* RFC 3339: civil time, optional fraction, then Z or +HH:MM. */
+/*
+ * RFC 3339 as Server Core 0.23 accepts it: at most 20 characters, so
+ * exactly "YYYY-MM-DDTHH:MM:SSZ" (no fraction, no numeric offset).
+ */
 static bool
 ea_parse_rfc3339(const char *s, int64_t *out)
 {
 	const char *p = s;
 	ea_civil	c;
-	int64_t		ms;
-	int			frac_ms = 0;
-	int			scale = 100;
 
-	if (!ea_parse_civil(&p, &c))
+	if (strlen(s) != 20 || !ea_parse_civil(&p, &c) ||
+		(*p != 'Z' && *p != 'z') || p[1] != '\0')
 		return false;
-	if (*p == '.')
-	{
-		if (!isdigit((unsigned char) *++p))
-			return false;
-		for (; isdigit((unsigned char) *p); p++, scale /= 10)
-			frac_ms += (*p - '0') * scale;
-	}
-	ms = ea_civil_ms(&c) + frac_ms;
-	if ((*p == 'Z' || *p == 'z') && p[1] == '\0')
-	{
-		*out = ms;
-		return true;
-	}
-	if ((*p == '+' || *p == '-') && strlen(p) == 6 && p[3] == ':')
-	{
-		int			oh,
-					om;
-		const char *q = p + 1;
-		int64_t		off;
-
-		if (!ea_digits(&q, 2, &oh) || !(q++, ea_digits(&q, 2, &om)) ||
-			oh > 23 || om > 59)
-			return false;
-		off = ((int64_t) oh * 60 + om) * 60000;
-		*out = *p == '+' ? ms - off : ms + off;
-		return true;
-	}
-	return false;
+	*out = ea_civil_ms(&c);
+	return true;
 }
 
 /* Server Core's try_parse_timestamp: integer, RFC 3339, or naive UTC. */
@@ -394,17 +370,86 @@ ea_format_json_number(json_object *num, char *buf, size_t size)
 	ea_format_ryu(json_object_get_double(num), buf, size);
 }
 
+/* Lower-case mapping of one code point (the common alphabets). */
+static uint32_t
+ea_lower_cp(uint32_t c)
+{
+	if (c < 0x80)
+		return (c >= 'A' && c <= 'Z') ? c + 32 : c;
+	if ((c >= 0xC0 && c <= 0xDE && c != 0xD7) ||	/* Latin-1 */
+		(c >= 0x391 && c <= 0x3AB && c != 0x3A2) ||	/* Greek */
+		(c >= 0x410 && c <= 0x42F))	/* Cyrillic */
+		return c + 32;
+	if (c >= 0x400 && c <= 0x40F)
+		return c + 80;
+	if (((c >= 0x100 && c <= 0x137 && c != 0x130) || (c >= 0x14A && c <= 0x177) ||
+		 (c >= 0x1E00 && c <= 0x1E95) || (c >= 0x1EA0 && c <= 0x1EFF)) && (c % 2) == 0)
+		return c + 1;
+	if (((c >= 0x139 && c <= 0x148) || (c >= 0x179 && c <= 0x17E)) && (c % 2) == 1)
+		return c + 1;
+	if (c == 0x178)
+		return 0xFF;
+	return c;
+}
+
+/* Decode one UTF-8 sequence; invalid bytes are taken as single units. */
+static size_t
+ea_utf8_decode(const unsigned char *s, uint32_t *cp)
+{
+	if (s[0] < 0x80)
+		return (*cp = s[0]), 1;
+	if ((s[0] & 0xE0) == 0xC0 && (s[1] & 0xC0) == 0x80)
+		return (*cp = ((uint32_t) (s[0] & 0x1F) << 6) | (s[1] & 0x3F)), 2;
+	if ((s[0] & 0xF0) == 0xE0 && (s[1] & 0xC0) == 0x80 && (s[2] & 0xC0) == 0x80)
+		return (*cp = ((uint32_t) (s[0] & 0x0F) << 12) |
+				((uint32_t) (s[1] & 0x3F) << 6) | (s[2] & 0x3F)), 3;
+	*cp = 0xFFFFFFFF;
+	return 1;
+}
+
+static size_t
+ea_utf8_encode(uint32_t cp, char *out)
+{
+	if (cp < 0x80)
+		return (out[0] = (char) cp), 1;
+	if (cp < 0x800)
+	{
+		out[0] = (char) (0xC0 | (cp >> 6));
+		out[1] = (char) (0x80 | (cp & 0x3F));
+		return 2;
+	}
+	out[0] = (char) (0xE0 | (cp >> 12));
+	out[1] = (char) (0x80 | ((cp >> 6) & 0x3F));
+	out[2] = (char) (0x80 | (cp & 0x3F));
+	return 3;
+}
+
+/* Rust's str::to_lowercase for ASCII, Latin, Greek and Cyrillic text. */
 char *
 ea_lower_dup(ea_arena *arena, const char *s)
 {
 	size_t		len = strlen(s);
-	char	   *p = ea_arena_strndup(arena, s, len);
-	size_t		i;
+	char	   *p = ea_arena_alloc(arena, len + 1);
+	size_t		i = 0,
+				o = 0;
 
 	if (p == NULL)
 		return NULL;
-	for (i = 0; i < len; i++)
-		p[i] = (char) tolower((unsigned char) p[i]);
+	while (i < len)
+	{
+		uint32_t	cp;
+		size_t		n = ea_utf8_decode((const unsigned char *) s + i, &cp);
+		uint32_t	lc = cp == 0xFFFFFFFF ? cp : ea_lower_cp(cp);
+
+		/* every mapping above keeps the encoded length */
+		if (lc == cp || lc == 0xFFFFFFFF)
+			memcpy(p + o, s + i, n);
+		else
+			ea_utf8_encode(lc, p + o);
+		i += n;
+		o += n;
+	}
+	p[o] = '\0';
 	return p;
 }
 

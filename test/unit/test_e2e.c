@@ -178,6 +178,7 @@ main(int argc, char **argv)
 	json_object *expected;
 	json_object *data;
 	idset		ids = {0};
+	ea_ip_table *ip_table = NULL;
 	ea_eval_opts opts = {0};
 	size_t		i;
 
@@ -199,6 +200,20 @@ main(int argc, char **argv)
 	opts.idlist_contains = idlist_contains;
 	opts.idlist_arg = &ids;
 	opts.now_ms = ea_specs_time(specs);
+	if (argc > 2)
+	{
+		char		errbuf[256];
+		char	   *table = read_file(argv[2], &len);
+
+		if (table == NULL ||
+			ea_ip_table_load(table, len, &ip_table, errbuf, sizeof(errbuf)) != 0)
+		{
+			fprintf(stderr, "cannot load IP table %s\n", argv[2]);
+			return 2;
+		}
+		free(table);
+		opts.ip_table = ip_table;
+	}
 	snprintf(path, sizeof(path), "%s/e2e/rulesets_e2e_expected_results.json", argv[1]);
 	expected_text = read_file(path, &len);
 	expected = expected_text ? json_tokener_parse(expected_text) : NULL;
@@ -216,10 +231,6 @@ main(int argc, char **argv)
 			nfail++;
 			continue;
 		}
-		/* the servers used the user's statsigEnvironment: an SDK option */
-		opts.environment_tier = json_object_get_string(
-			json_object_object_get(json_object_object_get(json_object_object_get(entry, "user"),
-														  "statsigEnvironment"), "tier"));
 		run_section(specs, user, json_object_object_get(entry, "feature_gates_v2"), EA_KIND_GATE, &opts, (int) i);
 		run_section(specs, user, json_object_object_get(entry, "dynamic_configs"), EA_KIND_CONFIG, &opts, (int) i);
 		run_section(specs, user, json_object_object_get(entry, "layer_configs"), EA_KIND_LAYER, &opts, (int) i);
@@ -227,6 +238,7 @@ main(int argc, char **argv)
 	}
 	json_object_put(expected);
 	ea_specs_free(specs);
+	ea_ip_table_free(ip_table);
 	ea_map_free(&ids.map);
 	ea_arena_free(&ids.arena);
 	printf("e2e: %d passed, %d failed\n", npass, nfail);
