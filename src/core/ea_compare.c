@@ -15,23 +15,82 @@
 #include <stdlib.h>
 #include <string.h>
 
+static const char *const ea_ctype_names[] = {
+	[EA_C_PUBLIC] = "public", [EA_C_PASS_GATE] = "pass_gate",
+	[EA_C_FAIL_GATE] = "fail_gate", [EA_C_USER_FIELD] = "user_field",
+	[EA_C_UNIT_ID] = "unit_id", [EA_C_ENVIRONMENT_FIELD] = "environment_field",
+	[EA_C_CURRENT_TIME] = "current_time", [EA_C_USER_BUCKET] = "user_bucket",
+	[EA_C_TARGET_APP] = "target_app", [EA_C_UA_BASED] = "ua_based",
+	[EA_C_IP_BASED] = "ip_based", [EA_C_EXPERIMENT_GROUP] = "experiment_group",
+};
+
+static const char *const ea_op_names[] = {
+	[EA_OP_GT] = "gt", [EA_OP_GTE] = "gte", [EA_OP_LT] = "lt", [EA_OP_LTE] = "lte",
+	[EA_OP_VERSION_GT] = "version_gt", [EA_OP_VERSION_GTE] = "version_gte",
+	[EA_OP_VERSION_LT] = "version_lt", [EA_OP_VERSION_LTE] = "version_lte",
+	[EA_OP_VERSION_EQ] = "version_eq", [EA_OP_VERSION_NEQ] = "version_neq",
+	[EA_OP_ANY] = "any", [EA_OP_NONE] = "none",
+	[EA_OP_STR_STARTS_WITH_ANY] = "str_starts_with_any",
+	[EA_OP_STR_ENDS_WITH_ANY] = "str_ends_with_any",
+	[EA_OP_STR_CONTAINS_ANY] = "str_contains_any",
+	[EA_OP_STR_CONTAINS_NONE] = "str_contains_none",
+	[EA_OP_ANY_CASE_SENSITIVE] = "any_case_sensitive",
+	[EA_OP_NONE_CASE_SENSITIVE] = "none_case_sensitive",
+	[EA_OP_STR_MATCHES] = "str_matches", [EA_OP_BEFORE] = "before",
+	[EA_OP_AFTER] = "after", [EA_OP_ON] = "on", [EA_OP_EQ] = "eq", [EA_OP_NEQ] = "neq",
+	[EA_OP_IN_SEGMENT_LIST] = "in_segment_list",
+	[EA_OP_NOT_IN_SEGMENT_LIST] = "not_in_segment_list",
+	[EA_OP_ARRAY_CONTAINS_ANY] = "array_contains_any",
+	[EA_OP_ARRAY_CONTAINS_NONE] = "array_contains_none",
+	[EA_OP_ARRAY_CONTAINS_ALL] = "array_contains_all",
+	[EA_OP_NOT_ARRAY_CONTAINS_ALL] = "not_array_contains_all",
+};
+
+/* Names are case sensitive, as in Server Core ("ANY" is unsupported). */
+ea_ctype
+ea_ctype_from_name(const char *name)
+{
+	size_t		i;
+
+	for (i = 1; name && i < sizeof(ea_ctype_names) / sizeof(ea_ctype_names[0]); i++)
+		if (ea_ctype_names[i] && strcmp(name, ea_ctype_names[i]) == 0)
+			return (ea_ctype) i;
+	return EA_C_UNKNOWN;
+}
+
+ea_op
+ea_op_from_name(const char *name)
+{
+	size_t		i;
+
+	for (i = 1; name && i < sizeof(ea_op_names) / sizeof(ea_op_names[0]); i++)
+		if (ea_op_names[i] && strcmp(name, ea_op_names[i]) == 0)
+			return (ea_op) i;
+	return EA_OP_UNKNOWN;
+}
+
 bool
-ea_cmp_numbers(const ea_dval *v, const ea_tval *t, const char *op)
+ea_cmp_numbers(const ea_dval *v, const ea_tval *t, ea_op op)
 {
 	double		l,
 				r;
 
+	ea_dval_derived(v);
 	if (!v->has_float || !t->has_float)
 		return false;
 	l = v->float_value;
 	r = t->float_value;
-	if (strcmp(op, "gt") == 0)
-		return l > r;
-	if (strcmp(op, "gte") == 0)
-		return l >= r;
-	if (strcmp(op, "lt") == 0)
-		return l < r;
-	return l <= r;
+	switch (op)
+	{
+		case EA_OP_GT:
+			return l > r;
+		case EA_OP_GTE:
+			return l >= r;
+		case EA_OP_LT:
+			return l < r;
+		default:
+			return l <= r;
+	}
 }
 
 /*
@@ -111,84 +170,81 @@ ea_version_compare(const char *l, const char *r)
 }
 
 bool
-ea_cmp_versions(const ea_dval *v, const ea_tval *t, const char *op)
+ea_cmp_versions(const ea_dval *v, const ea_tval *t, ea_op op)
 {
 	int			c;
-	const char *o = op + 8;
 
 	if (v->str == NULL || t->str == NULL)
 		return false;
 	c = ea_version_compare(v->str, t->str);
 	if (c == -2)
 		return false;
-	if (strcmp(o, "gt") == 0)
-		return c > 0;
-	if (strcmp(o, "gte") == 0)
-		return c >= 0;
-	if (strcmp(o, "lt") == 0)
-		return c < 0;
-	if (strcmp(o, "lte") == 0)
-		return c <= 0;
-	if (strcmp(o, "eq") == 0)
-		return c == 0;
-	return c != 0;
+	switch (op)
+	{
+		case EA_OP_VERSION_GT:
+			return c > 0;
+		case EA_OP_VERSION_GTE:
+			return c >= 0;
+		case EA_OP_VERSION_LT:
+			return c < 0;
+		case EA_OP_VERSION_LTE:
+			return c <= 0;
+		case EA_OP_VERSION_EQ:
+			return c == 0;
+		default:
+			return c != 0;
+	}
 }
 
 static bool
-ea_str_op(const char *op, const char *l, const char *r)
+ea_str_op(ea_op op, const char *l, const char *r)
 {
 	size_t		ll,
 				rl;
 
-	if (!strcmp(op, "any") || !strcmp(op, "none") ||
-		!strcmp(op, "any_case_sensitive") || !strcmp(op, "none_case_sensitive"))
-		return strcmp(l, r) == 0;
-	if (!strcmp(op, "str_starts_with_any"))
-		return strncmp(l, r, strlen(r)) == 0;
-	if (!strcmp(op, "str_ends_with_any"))
+	switch (op)
 	{
-		ll = strlen(l);
-		rl = strlen(r);
-		return ll >= rl && strcmp(l + ll - rl, r) == 0;
+		case EA_OP_STR_STARTS_WITH_ANY:
+			return strncmp(l, r, strlen(r)) == 0;
+		case EA_OP_STR_ENDS_WITH_ANY:
+			ll = strlen(l);
+			rl = strlen(r);
+			return ll >= rl && strcmp(l + ll - rl, r) == 0;
+		case EA_OP_STR_CONTAINS_ANY:
+		case EA_OP_STR_CONTAINS_NONE:
+			return strstr(l, r) != NULL;
+		default:				/* any, none and their case-sensitive forms */
+			return strcmp(l, r) == 0;
 	}
-	if (!strcmp(op, "str_contains_any") || !strcmp(op, "str_contains_none"))
-		return strstr(l, r) != NULL;
-	return false;
-}
-
-static bool
-ea_is_negated(const char *op)
-{
-	return !strcmp(op, "none") || !strcmp(op, "none_case_sensitive") ||
-		!strcmp(op, "str_contains_none");
 }
 
 bool
-ea_cmp_strings(const ea_dval *v, const ea_tval *t, const char *op,
-			   bool ignore_case)
+ea_cmp_strings(const ea_dval *v, const ea_tval *t, ea_op op, bool ignore_case)
 {
 	const char *vs = v->str ? v->str : "";
 	const char *vl = v->lower ? v->lower : vs;
-	bool		any_none = !strcmp(op, "any") || !strcmp(op, "none");
+	bool		any_none = op == EA_OP_ANY || op == EA_OP_NONE;
+	bool		negated = op == EA_OP_NONE || op == EA_OP_NONE_CASE_SENSITIVE ||
+		op == EA_OP_STR_CONTAINS_NONE;
 	bool		found = false;
 	size_t		i;
 
 	if (t->type == EA_J_OBJECT && ignore_case && any_none)
 	{
 		found = ea_map_get(&t->member_index, vl) != NULL;
-		return !strcmp(op, "none") ? !found : found;
+		return op == EA_OP_NONE ? !found : found;
 	}
 	if (t->type != EA_J_ARRAY)
 		return false;
 	if (ignore_case && any_none)
 	{
 		found = ea_map_get(&t->elem_index, vl) != NULL;
-		return !strcmp(op, "none") ? !found : found;
+		return op == EA_OP_NONE ? !found : found;
 	}
 	for (i = 0; i < t->nelems && !found; i++)
 		found = ignore_case ? ea_str_op(op, vl, t->elems[i].lower)
 			: ea_str_op(op, vs, t->elems[i].orig);
-	return ea_is_negated(op) ? !found : found;
+	return negated ? !found : found;
 }
 
 bool
@@ -216,11 +272,12 @@ ea_days(int64_t ms)
 }
 
 bool
-ea_cmp_time(const ea_dval *v, const ea_tval *t, const char *op)
+ea_cmp_time(const ea_dval *v, const ea_tval *t, ea_op op)
 {
 	int64_t		l,
 				r;
 
+	ea_dval_derived(v);
 	if (v->has_ts)
 		l = v->ts_value;
 	else if (v->has_int)
@@ -236,9 +293,9 @@ ea_cmp_time(const ea_dval *v, const ea_tval *t, const char *op)
 		r = (int64_t) t->float_value;
 	else
 		return false;
-	if (strcmp(op, "before") == 0)
+	if (op == EA_OP_BEFORE)
 		return l < r;
-	if (strcmp(op, "after") == 0)
+	if (op == EA_OP_AFTER)
 		return l > r;
 	return ea_days(l) == ea_days(r);
 }
@@ -287,6 +344,7 @@ ea_eq_object(const ea_tval *t, const ea_dval *v)
 bool
 ea_cmp_eq(const ea_tval *t, const ea_dval *v)
 {
+	ea_dval_derived(v);
 	switch (t->type)
 	{
 		case EA_J_NULL:
@@ -317,11 +375,11 @@ ea_value_has(const ea_dval *v, const char *s)
 }
 
 bool
-ea_cmp_arrays(const ea_dval *v, const ea_tval *t, const char *op)
+ea_cmp_arrays(const ea_dval *v, const ea_tval *t, ea_op op)
 {
-	bool		any = !strcmp(op, "array_contains_any");
-	bool		none = !strcmp(op, "array_contains_none");
-	bool		all = !strcmp(op, "array_contains_all");
+	bool		any = op == EA_OP_ARRAY_CONTAINS_ANY;
+	bool		none = op == EA_OP_ARRAY_CONTAINS_NONE;
+	bool		all = op == EA_OP_ARRAY_CONTAINS_ALL;
 	size_t		i;
 
 	if (t->type != EA_J_ARRAY || v->type != EA_J_ARRAY)
@@ -339,5 +397,5 @@ ea_cmp_arrays(const ea_dval *v, const ea_tval *t, const char *op)
 		if (!all && !any && !none && !has)
 			return true;		/* not_array_contains_all */
 	}
-	return !(any || !strcmp(op, "not_array_contains_all"));
+	return !(any || op == EA_OP_NOT_ARRAY_CONTAINS_ALL);
 }

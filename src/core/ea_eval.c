@@ -43,8 +43,7 @@ typedef struct ea_ctx
 	ea_arena	scratch;		/* values made during this evaluation */
 	size_t		nmemo;
 	ea_memo		memo[EA_MEMO_MAX];
-	bool		ua_parsed;
-	ea_ua_info	ua;
+	ea_ua_info *ua;				/* parsed user agent, when needed */
 	ea_rule_filter filter;		/* restrict filter_spec's rules */
 	const ea_spec *filter_spec;
 } ea_ctx;
@@ -286,14 +285,16 @@ ea_ua_value(ea_ctx *ctx, const ea_condition *c)
 
 	if (c->field == NULL || ua == NULL || ua->type != EA_J_STRING)
 		return NULL;
-	if (!ctx->ua_parsed)
+	if (ctx->ua == NULL)
 	{
-		ea_ua_parse(ua->str, strlen(ua->str), &ctx->ua);
-		ctx->ua_parsed = true;
+		ctx->ua = ea_arena_alloc(&ctx->scratch, sizeof(ea_ua_info));
+		if (ctx->ua == NULL)
+			return NULL;
+		ea_ua_parse(ua->str, strlen(ua->str), ctx->ua);
 	}
-	if (!ctx->ua.valid)
+	if (!ctx->ua->valid)
 		return NULL;
-	return ea_string_value(ctx, ea_ua_field(&ctx->ua, c->lower_field));
+	return ea_string_value(ctx, ea_ua_field(ctx->ua, c->lower_field));
 }
 
 static const ea_dval *
@@ -315,37 +316,39 @@ ea_ip_value(ea_ctx *ctx, const ea_condition *c)
 static const ea_dval *ea_experiment_group(ea_ctx *ctx, const ea_condition *c);
 
 /*
- * The value a condition tests.  Sets *unsupported for an unknown type;
- * *done when the condition was decided without an operator.
+ * The value a condition tests.  Sets *unsupported for an unknown type.
  */
 static const ea_dval *
 ea_condition_value(ea_ctx *ctx, const ea_condition *c, bool *unsupported)
 {
-	const char *t = c->type;
 	const ea_dval *v;
 
-	if (strcmp(t, "user_field") == 0)
-		return ea_user_value(ctx->user, c->field, c->lower_field);
-	if (strcmp(t, "unit_id") == 0)
-		return ea_user_unit_dval(ctx->user, c->id_type, c->lower_id_type);
-	if (strcmp(t, "environment_field") == 0)
-		return ea_environment_value(ctx, c);
-	if (strcmp(t, "current_time") == 0)
-		return ea_now_value(ctx);
-	if (strcmp(t, "user_bucket") == 0)
-		return ea_user_bucket(ctx, c);
-	if (strcmp(t, "target_app") == 0)
-		return ctx->specs->has_app_id ? &ctx->specs->app_id : NULL;
-	if (strcmp(t, "ua_based") == 0)
-		return (v = ea_user_value(ctx->user, c->field, c->lower_field)) ? v
-			: ea_ua_value(ctx, c);
-	if (strcmp(t, "ip_based") == 0)
-		return (v = ea_user_value(ctx->user, c->field, c->lower_field)) ? v
-			: ea_ip_value(ctx, c);
-	if (strcmp(t, "experiment_group") == 0)
-		return ea_experiment_group(ctx, c);
-	*unsupported = true;
-	return NULL;
+	switch (c->ctype)
+	{
+		case EA_C_USER_FIELD:
+			return ea_user_value(ctx->user, c->field, c->lower_field);
+		case EA_C_UNIT_ID:
+			return ea_user_unit_dval(ctx->user, c->id_type, c->lower_id_type);
+		case EA_C_ENVIRONMENT_FIELD:
+			return ea_environment_value(ctx, c);
+		case EA_C_CURRENT_TIME:
+			return ea_now_value(ctx);
+		case EA_C_USER_BUCKET:
+			return ea_user_bucket(ctx, c);
+		case EA_C_TARGET_APP:
+			return ctx->specs->has_app_id ? &ctx->specs->app_id : NULL;
+		case EA_C_UA_BASED:
+			v = ea_user_value(ctx->user, c->field, c->lower_field);
+			return v ? v : ea_ua_value(ctx, c);
+		case EA_C_IP_BASED:
+			v = ea_user_value(ctx->user, c->field, c->lower_field);
+			return v ? v : ea_ip_value(ctx, c);
+		case EA_C_EXPERIMENT_GROUP:
+			return ea_experiment_group(ctx, c);
+		default:
+			*unsupported = true;
+			return NULL;
+	}
 }
 
 /* ---- operators ---- */
@@ -365,37 +368,54 @@ ea_is_id_listed(ea_ctx *ctx, const ea_tval *t, const ea_dval *v)
 
 /* Apply the operator; returns -1 for an unknown operator. */
 static int
-ea_apply_operator(ea_ctx *ctx, const char *op, const ea_dval *v,
-				  const ea_tval *t)
+ea_apply_operator(ea_ctx *ctx, ea_op op, const ea_dval *v, const ea_tval *t)
 {
-	if (!strcmp(op, "gt") || !strcmp(op, "gte") || !strcmp(op, "lt") || !strcmp(op, "lte"))
-		return ea_cmp_numbers(v, t, op);
-	if (!strncmp(op, "version_", 8) &&
-		(!strcmp(op + 8, "gt") || !strcmp(op + 8, "gte") || !strcmp(op + 8, "lt") ||
-		 !strcmp(op + 8, "lte") || !strcmp(op + 8, "eq") || !strcmp(op + 8, "neq")))
-		return ea_cmp_versions(v, t, op);
-	if (!strcmp(op, "any") || !strcmp(op, "none") || !strcmp(op, "str_starts_with_any") ||
-		!strcmp(op, "str_ends_with_any") || !strcmp(op, "str_contains_any") ||
-		!strcmp(op, "str_contains_none"))
-		return ea_cmp_strings(v, t, op, true);
-	if (!strcmp(op, "any_case_sensitive") || !strcmp(op, "none_case_sensitive"))
-		return ea_cmp_strings(v, t, op, false);
-	if (!strcmp(op, "str_matches"))
-		return ea_cmp_regex(v, t);
-	if (!strcmp(op, "before") || !strcmp(op, "after") || !strcmp(op, "on"))
-		return ea_cmp_time(v, t, op);
-	if (!strcmp(op, "eq"))
-		return ea_cmp_eq(t, v);
-	if (!strcmp(op, "neq"))
-		return !ea_cmp_eq(t, v);
-	if (!strcmp(op, "in_segment_list"))
-		return ea_is_id_listed(ctx, t, v);
-	if (!strcmp(op, "not_in_segment_list"))
-		return !ea_is_id_listed(ctx, t, v);
-	if (!strcmp(op, "array_contains_any") || !strcmp(op, "array_contains_none") ||
-		!strcmp(op, "array_contains_all") || !strcmp(op, "not_array_contains_all"))
-		return ea_cmp_arrays(v, t, op);
-	return -1;
+	switch (op)
+	{
+		case EA_OP_GT:
+		case EA_OP_GTE:
+		case EA_OP_LT:
+		case EA_OP_LTE:
+			return ea_cmp_numbers(v, t, op);
+		case EA_OP_VERSION_GT:
+		case EA_OP_VERSION_GTE:
+		case EA_OP_VERSION_LT:
+		case EA_OP_VERSION_LTE:
+		case EA_OP_VERSION_EQ:
+		case EA_OP_VERSION_NEQ:
+			return ea_cmp_versions(v, t, op);
+		case EA_OP_ANY:
+		case EA_OP_NONE:
+		case EA_OP_STR_STARTS_WITH_ANY:
+		case EA_OP_STR_ENDS_WITH_ANY:
+		case EA_OP_STR_CONTAINS_ANY:
+		case EA_OP_STR_CONTAINS_NONE:
+			return ea_cmp_strings(v, t, op, true);
+		case EA_OP_ANY_CASE_SENSITIVE:
+		case EA_OP_NONE_CASE_SENSITIVE:
+			return ea_cmp_strings(v, t, op, false);
+		case EA_OP_STR_MATCHES:
+			return ea_cmp_regex(v, t);
+		case EA_OP_BEFORE:
+		case EA_OP_AFTER:
+		case EA_OP_ON:
+			return ea_cmp_time(v, t, op);
+		case EA_OP_EQ:
+			return ea_cmp_eq(t, v);
+		case EA_OP_NEQ:
+			return !ea_cmp_eq(t, v);
+		case EA_OP_IN_SEGMENT_LIST:
+			return ea_is_id_listed(ctx, t, v);
+		case EA_OP_NOT_IN_SEGMENT_LIST:
+			return !ea_is_id_listed(ctx, t, v);
+		case EA_OP_ARRAY_CONTAINS_ANY:
+		case EA_OP_ARRAY_CONTAINS_NONE:
+		case EA_OP_ARRAY_CONTAINS_ALL:
+		case EA_OP_NOT_ARRAY_CONTAINS_ALL:
+			return ea_cmp_arrays(v, t, op);
+		default:
+			return -1;
+	}
 }
 
 /* ---- nested gates ---- */
@@ -453,7 +473,7 @@ ea_nested_gate(ea_ctx *ctx, const ea_condition *c)
 		e.rule_id = r->rule_id ? r->rule_id : "";
 		ea_expo_list_push(r, &r->exposures, &e);
 	}
-	if (strcmp(c->type, "fail_gate") == 0)
+	if (c->ctype == EA_C_FAIL_GATE)
 		r->bool_value = !r->bool_value;
 }
 
@@ -465,12 +485,12 @@ ea_eval_condition(ea_ctx *ctx, const ea_condition *c)
 	const ea_dval *v;
 	int			res;
 
-	if (strcmp(c->type, "public") == 0)
+	if (c->ctype == EA_C_PUBLIC)
 	{
 		r->bool_value = true;
 		return;
 	}
-	if (strcmp(c->type, "pass_gate") == 0 || strcmp(c->type, "fail_gate") == 0)
+	if (c->ctype == EA_C_PASS_GATE || c->ctype == EA_C_FAIL_GATE)
 	{
 		ea_nested_gate(ctx, c);
 		return;
@@ -481,7 +501,7 @@ ea_eval_condition(ea_ctx *ctx, const ea_condition *c)
 		r->unsupported = true;
 		return;
 	}
-	res = ea_apply_operator(ctx, c->op, v ? v : &ea_dval_empty, &c->target);
+	res = ea_apply_operator(ctx, c->opk, v ? v : &ea_dval_empty, &c->target);
 	if (res < 0)
 		r->unsupported = true;
 	else
@@ -927,50 +947,39 @@ ea_evaluate(const ea_specs *specs, const ea_user *user, ea_kind kind,
 			ea_error *err)
 {
 	static const ea_eval_opts no_opts = {0};
-	ea_ctx	   *ctx;
+	ea_ctx		ctx;
 	ea_result  *r;
 	int			depth = 0;
+	ea_status	st = EA_OK;
 
 	*out = NULL;
 	r = calloc(1, sizeof(ea_result));
-	ctx = calloc(1, sizeof(ea_ctx));
-	if (r == NULL || ctx == NULL)
-	{
-		free(r);
-		free(ctx);
+	if (r == NULL)
 		return ea_fail(err, EA_ERR_NOMEM, "out of memory", NULL);
-	}
+	memset(&ctx, 0, sizeof(ctx));
 	r->kind = kind;
 	r->version = -1;
-	ctx->specs = specs;
-	ctx->user = user;
-	ctx->opts = opts ? opts : &no_opts;
-	ctx->r = r;
-	ctx->depth = &depth;
-	ctx->now_ms = ctx->opts->now_ms ? ctx->opts->now_ms : ea_wall_clock_ms();
-	r->recognized = ea_eval_spec(ctx, name, kind);
+	ctx.specs = specs;
+	ctx.user = user;
+	ctx.opts = opts ? opts : &no_opts;
+	ctx.r = r;
+	ctx.depth = &depth;
+	ctx.now_ms = ctx.opts->now_ms ? ctx.opts->now_ms : ea_wall_clock_ms();
+	r->recognized = ea_eval_spec(&ctx, name, kind);
 	r->name = name;
-	if (ctx->overflow)
+	if (ctx.overflow)
 	{
-		ea_fail(err, EA_ERR_LIMIT, "spec nesting is too deep",
-				"Evaluating \"%s\" nested more than %d gate or delegate evaluations.",
-				name, EA_MAX_NESTING);
+		st = ea_fail(err, EA_ERR_LIMIT, "spec nesting is too deep",
+					 "Evaluating \"%s\" nested more than %d gate or delegate evaluations.",
+					 name, EA_MAX_NESTING);
 		ea_set_hint(err, "Look for a gate that passes through itself (pass_gate/fail_gate cycle).");
-		r->nomem = false;
-		ea_arena_free(&ctx->scratch);
-		free(ctx);
-		ea_result_free(r);
-		return EA_ERR_LIMIT;
 	}
-	if (r->nomem || ctx->scratch.failed)
-	{
-		ea_arena_free(&ctx->scratch);
-		free(ctx);
+	else if (r->nomem || ctx.scratch.failed)
+		st = ea_fail(err, EA_ERR_NOMEM, "out of memory", NULL);
+	ea_arena_free(&ctx.scratch);
+	if (st != EA_OK)
 		ea_result_free(r);
-		return ea_fail(err, EA_ERR_NOMEM, "out of memory", NULL);
-	}
-	ea_arena_free(&ctx->scratch);
-	free(ctx);
-	*out = r;
-	return EA_OK;
+	else
+		*out = r;
+	return st;
 }

@@ -66,6 +66,7 @@ extern void ea_buf_puts(ea_buf *buf, const char *s);
 /* ---- hashing ---- */
 
 extern void ea_sha256(const void *data, size_t len, uint8_t out[32]);
+extern void ea_sha256_portable(const void *data, size_t len, uint8_t out[32]);
 extern uint64_t ea_eval_hash(const char *s, size_t len);
 
 /* ---- values ---- */
@@ -96,6 +97,8 @@ struct ea_dval
 	int64_t		int_value;
 	double		float_value;
 	int64_t		ts_value;
+	bool		derived;		/* numeric/time views of a string computed */
+	const char *num_text;		/* a number's JSON text as serde writes it */
 	const char *str;			/* string view, or NULL */
 	const char *lower;			/* lower-cased string view, or NULL */
 	size_t		nitems;			/* array items / object members */
@@ -135,7 +138,27 @@ typedef struct ea_tval
 
 extern const ea_dval ea_dval_empty;
 
+/*
+ * A string's numeric and timestamp views are computed on first use (most
+ * strings are only ever compared as strings).  This writes to the value:
+ * one ea_user must not be evaluated by two threads at once.
+ */
+extern void ea_dval_derive_slow(ea_dval *v);
+
+static inline const ea_dval *
+ea_dval_derived(const ea_dval *v)
+{
+	if (v->type == EA_J_STRING && !v->derived)
+		ea_dval_derive_slow((ea_dval *) v);
+	return v;
+}
+
 extern bool ea_dval_from_json(ea_arena *arena, json_object *obj, ea_dval *out);
+extern void ea_dval_number_text(ea_arena *arena, const char *text, bool is_int,
+								ea_dval *out);
+extern const char *ea_dval_array_text(ea_arena *arena, const ea_dval *v);
+extern bool ea_json_parse(ea_arena *arena, const char *text, size_t len,
+						  ea_dval *out, const char **err, size_t *err_at);
 extern void ea_dval_from_string(ea_arena *arena, const char *s, ea_dval *out);
 extern void ea_dval_from_uint(ea_arena *arena, uint64_t v, ea_dval *out);
 extern bool ea_tval_from_json(ea_arena *arena, json_object *obj,
@@ -151,17 +174,12 @@ extern char *ea_lower_dup(ea_arena *arena, const char *s);
 
 /* ---- user ---- */
 
-typedef struct ea_kv
-{
-	const char *key;
-	const char *lower_key;
-	ea_dval		value;
-} ea_kv;
-
+/* An object's members, as parsed (a later duplicate key wins). */
 typedef struct ea_kvlist
 {
 	size_t		n;
-	ea_kv	   *items;
+	const char **keys;
+	const ea_dval *items;
 	bool		present;
 } ea_kvlist;
 
@@ -190,8 +208,46 @@ extern const ea_dval *ea_user_unit_dval(const ea_user *user,
 
 /* ---- specs ---- */
 
+/* Condition types and operators, resolved when specs are parsed. */
+typedef enum ea_ctype
+{
+	EA_C_UNKNOWN = 0,
+	EA_C_PUBLIC,
+	EA_C_PASS_GATE,
+	EA_C_FAIL_GATE,
+	EA_C_USER_FIELD,
+	EA_C_UNIT_ID,
+	EA_C_ENVIRONMENT_FIELD,
+	EA_C_CURRENT_TIME,
+	EA_C_USER_BUCKET,
+	EA_C_TARGET_APP,
+	EA_C_UA_BASED,
+	EA_C_IP_BASED,
+	EA_C_EXPERIMENT_GROUP
+} ea_ctype;
+
+typedef enum ea_op
+{
+	EA_OP_UNKNOWN = 0,
+	EA_OP_GT, EA_OP_GTE, EA_OP_LT, EA_OP_LTE,
+	EA_OP_VERSION_GT, EA_OP_VERSION_GTE, EA_OP_VERSION_LT, EA_OP_VERSION_LTE,
+	EA_OP_VERSION_EQ, EA_OP_VERSION_NEQ,
+	EA_OP_ANY, EA_OP_NONE, EA_OP_STR_STARTS_WITH_ANY, EA_OP_STR_ENDS_WITH_ANY,
+	EA_OP_STR_CONTAINS_ANY, EA_OP_STR_CONTAINS_NONE,
+	EA_OP_ANY_CASE_SENSITIVE, EA_OP_NONE_CASE_SENSITIVE,
+	EA_OP_STR_MATCHES, EA_OP_BEFORE, EA_OP_AFTER, EA_OP_ON, EA_OP_EQ, EA_OP_NEQ,
+	EA_OP_IN_SEGMENT_LIST, EA_OP_NOT_IN_SEGMENT_LIST,
+	EA_OP_ARRAY_CONTAINS_ANY, EA_OP_ARRAY_CONTAINS_NONE,
+	EA_OP_ARRAY_CONTAINS_ALL, EA_OP_NOT_ARRAY_CONTAINS_ALL
+} ea_op;
+
+extern ea_ctype ea_ctype_from_name(const char *name);
+extern ea_op ea_op_from_name(const char *name);
+
 typedef struct ea_condition
 {
+	ea_ctype	ctype;
+	ea_op		opk;			/* EA_OP_UNKNOWN also when op is NULL */
 	const char *type;
 	const char *op;				/* NULL when absent */
 	const char *field;			/* NULL when absent */
@@ -293,14 +349,14 @@ extern void ea_set_hint(ea_error *err, const char *hint);
 
 /* ---- comparisons ---- */
 
-extern bool ea_cmp_numbers(const ea_dval *v, const ea_tval *t, const char *op);
-extern bool ea_cmp_versions(const ea_dval *v, const ea_tval *t, const char *op);
-extern bool ea_cmp_strings(const ea_dval *v, const ea_tval *t, const char *op,
+extern bool ea_cmp_numbers(const ea_dval *v, const ea_tval *t, ea_op op);
+extern bool ea_cmp_versions(const ea_dval *v, const ea_tval *t, ea_op op);
+extern bool ea_cmp_strings(const ea_dval *v, const ea_tval *t, ea_op op,
 						   bool ignore_case);
 extern bool ea_cmp_regex(const ea_dval *v, const ea_tval *t);
-extern bool ea_cmp_time(const ea_dval *v, const ea_tval *t, const char *op);
+extern bool ea_cmp_time(const ea_dval *v, const ea_tval *t, ea_op op);
 extern bool ea_cmp_eq(const ea_tval *t, const ea_dval *v);
-extern bool ea_cmp_arrays(const ea_dval *v, const ea_tval *t, const char *op);
+extern bool ea_cmp_arrays(const ea_dval *v, const ea_tval *t, ea_op op);
 
 /* ---- results ---- */
 

@@ -200,6 +200,8 @@ ea_parse_condition(ea_pctx *c, json_object *obj, ea_condition **out)
 		return st;
 	cond->lower_id_type = ea_lower_dup(a, cond->id_type);
 	cond->lower_field = cond->field ? ea_lower_dup(a, cond->field) : NULL;
+	cond->ctype = ea_ctype_from_name(cond->type);
+	cond->opk = ea_op_from_name(cond->op);
 	if ((st = ea_parse_additional(c, obj, cond)) != EA_OK)
 		return st;
 	tv = json_object_object_get(obj, "targetValue");

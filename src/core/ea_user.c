@@ -38,167 +38,131 @@ static const ea_user_field ea_user_fields[] = {
 #define EA_NFIELDS (sizeof(ea_user_fields) / sizeof(ea_user_fields[0]))
 
 static const char *
-ea_json_type_name(json_object *v)
+ea_type_name(const ea_dval *v)
 {
-	switch (json_object_get_type(v))
+	switch (v->type)
 	{
-		case json_type_null:
+		case EA_J_NULL:
 			return "null";
-		case json_type_boolean:
+		case EA_J_BOOL:
 			return "a boolean";
-		case json_type_int:
-		case json_type_double:
+		case EA_J_NUMBER:
 			return "a number";
-		case json_type_string:
+		case EA_J_STRING:
 			return "a string";
-		case json_type_array:
+		case EA_J_ARRAY:
 			return "an array";
-		case json_type_object:
+		case EA_J_OBJECT:
 			return "an object";
 	}
 	return "unknown";
 }
 
 static ea_status
-ea_user_scalar(ea_user *user, const ea_user_field *f, json_object *v,
+ea_user_scalar(ea_user *user, const ea_user_field *f, const ea_dval *v,
 			   ea_error *err)
 {
 	ea_dval    *dst = (ea_dval *) ((char *) user + f->offset);
-	bool		is_num = json_object_is_type(v, json_type_int) ||
-		json_object_is_type(v, json_type_double);
 
-	if (v == NULL)
+	if (v->type == EA_J_NULL)
 		return EA_OK;
-	if (!json_object_is_type(v, json_type_string) && !(f->allow_number && is_num))
+	if (v->type != EA_J_STRING && !(f->allow_number && v->type == EA_J_NUMBER))
 	{
 		ea_fail(err, EA_ERR_USER, "invalid StatsigUser",
 				"Field \"%s\" is %s; it must be a string%s.", f->name,
-				ea_json_type_name(v), f->allow_number ? " or a number" : "");
+				ea_type_name(v), f->allow_number ? " or a number" : "");
 		ea_set_hint(err, "Pass the user as a JSON object shaped like Statsig's StatsigUser, e.g. {\"userID\": \"u-1\"}.");
 		return EA_ERR_USER;
 	}
-	if (!ea_dval_from_json(&user->arena, v, dst))
-		return ea_fail(err, EA_ERR_NOMEM, "out of memory", NULL);
+	*dst = *v;
 	return EA_OK;
 }
 
-/* Parse an object of values into a key/value list. */
+/* An object of values: custom, privateAttributes, customIDs, environment. */
 static ea_status
-ea_user_kvlist(ea_user *user, const char *name, json_object *v,
-			   bool ids_only, ea_kvlist *out, ea_error *err)
+ea_user_kvlist(const char *name, const ea_dval *v, bool ids_only,
+			   ea_kvlist *out, ea_error *err)
 {
-	size_t		n;
-	size_t		i = 0;
+	size_t		i;
 
-	if (v == NULL)
+	if (v->type == EA_J_NULL)
 		return EA_OK;
-	if (!json_object_is_type(v, json_type_object))
+	if (v->type != EA_J_OBJECT)
 	{
 		ea_fail(err, EA_ERR_USER, "invalid StatsigUser",
-				"Field \"%s\" is %s; it must be an object.", name,
-				ea_json_type_name(v));
+				"Field \"%s\" is %s; it must be an object.", name, ea_type_name(v));
 		ea_set_hint(err, "Use an object of key/value pairs, or omit the field.");
 		return EA_ERR_USER;
 	}
-	n = (size_t) json_object_object_length(v);
-	out->present = true;
-	out->items = ea_arena_alloc(&user->arena, sizeof(ea_kv) * (n ? n : 1));
-	if (out->items == NULL)
-		return ea_fail(err, EA_ERR_NOMEM, "out of memory", NULL);
+	for (i = 0; ids_only && i < v->nitems; i++)
 	{
-		json_object_object_foreach(v, key, val)
-		{
-			ea_kv	   *kv = &out->items[i];
+		ea_jtype	t = v->items[i].type;
 
-			if (ids_only && val != NULL &&
-				!json_object_is_type(val, json_type_string) &&
-				!json_object_is_type(val, json_type_int) &&
-				!json_object_is_type(val, json_type_double))
-			{
-				ea_fail(err, EA_ERR_USER, "invalid StatsigUser",
-						"Field \"%s.%s\" is %s; ids must be strings or numbers.",
-						name, key, ea_json_type_name(val));
-				ea_set_hint(err, "Give each custom id as a string.");
-				return EA_ERR_USER;
-			}
-			if (ids_only && val == NULL)
-				continue;
-			kv->key = ea_arena_strdup(&user->arena, key);
-			if (kv->key == NULL || !ea_dval_from_json(&user->arena, val, &kv->value))
-				return ea_fail(err, EA_ERR_NOMEM, "out of memory", NULL);
-			i++;
+		if (t != EA_J_STRING && t != EA_J_NUMBER && t != EA_J_NULL)
+		{
+			ea_fail(err, EA_ERR_USER, "invalid StatsigUser",
+					"Field \"%s.%s\" is %s; ids must be strings or numbers.",
+					name, v->keys[i], ea_type_name(&v->items[i]));
+			ea_set_hint(err, "Give each custom id as a string.");
+			return EA_ERR_USER;
 		}
 	}
-	out->n = i;
+	out->present = true;
+	out->n = v->nitems;
+	out->keys = v->keys;
+	out->items = v->items;
 	return EA_OK;
 }
 
 static ea_status
-ea_user_fill(ea_user *user, json_object *root, ea_error *err)
+ea_user_member(ea_user *user, const char *key, const ea_dval *v, ea_error *err)
 {
-	ea_status	st = EA_OK;
 	size_t		i;
 
-	for (i = 0; i < EA_NFIELDS && st == EA_OK; i++)
-		st = ea_user_scalar(user, &ea_user_fields[i],
-							json_object_object_get(root, ea_user_fields[i].name),
-							err);
-	if (st == EA_OK)
-		st = ea_user_kvlist(user, "customIDs",
-							json_object_object_get(root, "customIDs"), true,
-							&user->custom_ids, err);
-	if (st == EA_OK)
-		st = ea_user_kvlist(user, "custom",
-							json_object_object_get(root, "custom"), false,
-							&user->custom, err);
-	if (st == EA_OK)
-		st = ea_user_kvlist(user, "privateAttributes",
-							json_object_object_get(root, "privateAttributes"),
-							false, &user->private_attributes, err);
-	if (st == EA_OK)
-		st = ea_user_kvlist(user, "statsigEnvironment",
-							json_object_object_get(root, "statsigEnvironment"),
-							false, &user->environment, err);
-	return st;
+	for (i = 0; i < EA_NFIELDS; i++)
+		if (strcmp(key, ea_user_fields[i].name) == 0)
+			return ea_user_scalar(user, &ea_user_fields[i], v, err);
+	if (strcmp(key, "customIDs") == 0)
+		return ea_user_kvlist(key, v, true, &user->custom_ids, err);
+	if (strcmp(key, "custom") == 0)
+		return ea_user_kvlist(key, v, false, &user->custom, err);
+	if (strcmp(key, "privateAttributes") == 0)
+		return ea_user_kvlist(key, v, false, &user->private_attributes, err);
+	if (strcmp(key, "statsigEnvironment") == 0)
+		return ea_user_kvlist(key, v, false, &user->environment, err);
+	return EA_OK;				/* other keys are ignored, as the SDKs do */
 }
 
 ea_status
 ea_user_parse(const char *json, size_t len, ea_user **out, ea_error *err)
 {
-	json_tokener *tok;
-	json_object *root;
 	ea_user    *user;
-	ea_status	st;
+	ea_dval		root;
+	const char *what;
+	size_t		at;
+	ea_status	st = EA_OK;
+	size_t		i;
 
 	*out = NULL;
-	tok = json_tokener_new();
-	if (tok == NULL)
-		return ea_fail(err, EA_ERR_NOMEM, "out of memory", NULL);
-	root = json_tokener_parse_ex(tok, json, (int) len);
-	if (root == NULL || json_tokener_get_parse_end(tok) != len)
-	{
-		json_object_put(root);
-		json_tokener_free(tok);
-		return ea_fail(err, EA_ERR_USER, "invalid StatsigUser",
-					   "The user is not valid JSON.");
-	}
-	json_tokener_free(tok);
-	if (!json_object_is_type(root, json_type_object))
-	{
-		ea_fail(err, EA_ERR_USER, "invalid StatsigUser",
-				"The user is %s, not a JSON object.", ea_json_type_name(root));
-		ea_set_hint(err, "Pass the user as a JSON object such as {\"userID\": \"u-1\"}.");
-		json_object_put(root);
-		return EA_ERR_USER;
-	}
 	user = calloc(1, sizeof(ea_user));
 	if (user == NULL)
-	{
-		json_object_put(root);
 		return ea_fail(err, EA_ERR_NOMEM, "out of memory", NULL);
+	if (!ea_json_parse(&user->arena, json, len, &root, &what, &at))
+	{
+		ea_user_free(user);
+		return ea_fail(err, EA_ERR_USER, "invalid StatsigUser",
+					   "The user is not valid JSON: %s at byte %zu.", what, at);
 	}
-	st = ea_user_fill(user, root, err);
-	json_object_put(root);
+	if (root.type != EA_J_OBJECT)
+	{
+		ea_fail(err, EA_ERR_USER, "invalid StatsigUser",
+				"The user is %s, not a JSON object.", ea_type_name(&root));
+		ea_set_hint(err, "Pass the user as a JSON object such as {\"userID\": \"u-1\"}.");
+		ea_user_free(user);
+		return EA_ERR_USER;
+	}
+	for (i = 0; i < root.nitems && st == EA_OK; i++)
+		st = ea_user_member(user, root.keys[i], &root.items[i], err);
 	if (st != EA_OK)
 	{
 		ea_user_free(user);
@@ -217,14 +181,15 @@ ea_user_free(ea_user *user)
 	free(user);
 }
 
+/* A member by exact name; the last of duplicate keys wins (serde). */
 const ea_dval *
 ea_kv_get(const ea_kvlist *list, const char *key)
 {
 	size_t		i;
 
-	for (i = 0; i < list->n; i++)
-		if (strcmp(list->items[i].key, key) == 0)
-			return &list->items[i].value;
+	for (i = list->n; i > 0; i--)
+		if (strcmp(list->keys[i - 1], key) == 0)
+			return &list->items[i - 1];
 	return NULL;
 }
 

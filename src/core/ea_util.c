@@ -13,6 +13,7 @@
 #include <string.h>
 
 #define EA_ARENA_BLOCK 65536
+#define EA_ARENA_FIRST 1024		/* blocks double from here up to BLOCK */
 
 /* The strictest alignment any allocation needs (C99 has no max_align_t). */
 typedef union ea_align
@@ -45,7 +46,12 @@ ea_arena_alloc(ea_arena *arena, size_t size)
 		need = align;
 	if (b == NULL || b->size - b->used < need)
 	{
-		size_t		bsize = need > EA_ARENA_BLOCK ? need : EA_ARENA_BLOCK;
+		size_t		bsize = b ? b->size * 2 : EA_ARENA_FIRST;
+
+		if (bsize > EA_ARENA_BLOCK)
+			bsize = EA_ARENA_BLOCK;
+		if (bsize < need)
+			bsize = need;
 
 		b = malloc(sizeof(ea_arena_block) + bsize);
 		if (b == NULL)

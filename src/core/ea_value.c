@@ -295,6 +295,12 @@ ea_format_f64(double v, char *buf, size_t size)
 		snprintf(buf, size, signbit(v) ? "-0" : "0");
 		return;
 	}
+	if (v == floor(v) && fabs(v) < 1e15)
+	{
+		/* integers: the common case, and exact without digit search */
+		snprintf(buf, size, "%lld", (long long) v);
+		return;
+	}
 	e = ea_shortest_digits(fabs(v), dig, sizeof(dig));
 	n = (int) strlen(dig);
 	if (v < 0)
@@ -424,15 +430,26 @@ ea_utf8_encode(uint32_t cp, char *out)
 	return 3;
 }
 
-/* Rust's str::to_lowercase for ASCII, Latin, Greek and Cyrillic text. */
+/*
+ * Rust's str::to_lowercase for ASCII, Latin, Greek and Cyrillic text.
+ * Text that is already lower case is returned as it is, not copied.
+ */
 char *
 ea_lower_dup(ea_arena *arena, const char *s)
 {
-	size_t		len = strlen(s);
-	char	   *p = ea_arena_alloc(arena, len + 1);
+	size_t		len;
+	char	   *p;
 	size_t		i = 0,
 				o = 0;
+	const unsigned char *q;
 
+	for (q = (const unsigned char *) s; *q; q++)
+		if ((*q >= 'A' && *q <= 'Z') || *q >= 0x80)
+			break;
+	if (*q == '\0')
+		return (char *) s;
+	len = strlen(s);
+	p = ea_arena_alloc(arena, len + 1);
 	if (p == NULL)
 		return NULL;
 	while (i < len)
@@ -484,10 +501,61 @@ ea_dval_from_string(ea_arena *arena, const char *s, ea_dval *out)
 	memset(out, 0, sizeof(*out));
 	out->type = EA_J_STRING;
 	out->str = s;
-	out->lower = ea_lower_dup(arena, s);
-	out->has_ts = ea_parse_timestamp(s, &out->ts_value);
-	out->has_float = ea_parse_rust_f64(s, &out->float_value);
-	out->has_int = ea_parse_rust_i64(s, &out->int_value);
+	out->lower = s ? ea_lower_dup(arena, s) : NULL;
+}
+
+/* A string's timestamp, f64 and i64 views, as Server Core derives them. */
+void
+ea_dval_derive_slow(ea_dval *v)
+{
+	v->derived = true;
+	if (v->str == NULL)
+		return;
+	v->has_ts = ea_parse_timestamp(v->str, &v->ts_value);
+	v->has_float = ea_parse_rust_f64(v->str, &v->float_value);
+	v->has_int = ea_parse_rust_i64(v->str, &v->int_value);
+}
+
+/*
+ * A number token from a JSON text: its f64 view, its i64 view when the
+ * token is an integer that fits, its Rust display string, and the text
+ * serde_json would write back.
+ */
+void
+ea_dval_number_text(ea_arena *arena, const char *text, bool is_int,
+					ea_dval *out)
+{
+	char		buf[64];
+	int64_t		i64;
+
+	memset(out, 0, sizeof(*out));
+	out->type = EA_J_NUMBER;
+	out->has_float = true;
+	out->float_value = strtod(text, NULL);
+	if (is_int && ea_parse_rust_i64(text, &i64))
+	{
+		out->has_int = true;
+		out->int_value = i64;
+		snprintf(buf, sizeof(buf), "%lld", (long long) i64);
+		out->num_text = ea_arena_strdup(arena, buf);
+	}
+	else if (is_int && text[0] != '-' && strlen(text) <= 20 &&
+			 out->float_value < 18446744073709551616.0)
+		out->num_text = ea_arena_strdup(arena, text);	/* fits u64 */
+	else
+	{
+		ea_format_ryu(out->float_value, buf, sizeof(buf));
+		out->num_text = ea_arena_strdup(arena, buf);
+	}
+	if (out->has_int && out->int_value > -1000000000000000LL &&
+		out->int_value < 1000000000000000LL)
+		out->str = out->num_text;
+	else
+	{
+		ea_format_f64(out->float_value, buf, sizeof(buf));
+		out->str = ea_arena_strdup(arena, buf);
+	}
+	out->lower = out->str;
 }
 
 void

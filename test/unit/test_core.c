@@ -47,6 +47,24 @@ test_sha256(void)
 	CHECK(strcmp(hex, "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1") == 0,
 		  "sha256(56 bytes) = %s", hex);
 	CHECK(ea_eval_hash("abc", 3) == 0xba7816bf8f01cfeaULL, "eval hash big-endian");
+	{
+		/* the accelerated and portable paths agree on every length */
+		uint8_t		buf[300],
+					a[32],
+					b[32];
+		size_t		n;
+		int			same = 1;
+
+		for (n = 0; n < sizeof(buf); n++)
+			buf[n] = (uint8_t) (n * 131 + 7);
+		for (n = 0; n <= sizeof(buf); n++)
+		{
+			ea_sha256(buf, n, a);
+			ea_sha256_portable(buf, n, b);
+			same &= memcmp(a, b, 32) == 0;
+		}
+		CHECK(same, "sha256 fast path matches portable path for lengths 0..300");
+	}
 	ea_idlist_hash("abc", 3, h8);
 	CHECK(strcmp(h8, "ungWv48B") == 0, "idlist hash = %s", h8);
 }
@@ -132,21 +150,22 @@ op_result(const char *op, const char *target_json, const char *value_json)
 		(value_json == NULL || ea_dval_from_json(&a, v, &dv)))
 	{
 		const ea_dval *pv = value_json ? &dv : &ea_dval_empty;
+		ea_op		k = ea_op_from_name(op);
 
-		if (!strcmp(op, "eq"))
+		if (k == EA_OP_EQ)
 			res = ea_cmp_eq(&tv, pv);
-		else if (!strncmp(op, "version_", 8))
-			res = ea_cmp_versions(pv, &tv, op);
-		else if (!strcmp(op, "gt") || !strcmp(op, "gte") || !strcmp(op, "lt") || !strcmp(op, "lte"))
-			res = ea_cmp_numbers(pv, &tv, op);
-		else if (!strcmp(op, "str_matches"))
+		else if (k >= EA_OP_VERSION_GT && k <= EA_OP_VERSION_NEQ)
+			res = ea_cmp_versions(pv, &tv, k);
+		else if (k >= EA_OP_GT && k <= EA_OP_LTE)
+			res = ea_cmp_numbers(pv, &tv, k);
+		else if (k == EA_OP_STR_MATCHES)
 			res = ea_cmp_regex(pv, &tv);
-		else if (!strcmp(op, "before") || !strcmp(op, "after") || !strcmp(op, "on"))
-			res = ea_cmp_time(pv, &tv, op);
-		else if (!strncmp(op, "array_", 6) || !strncmp(op, "not_array", 9))
-			res = ea_cmp_arrays(pv, &tv, op);
+		else if (k == EA_OP_BEFORE || k == EA_OP_AFTER || k == EA_OP_ON)
+			res = ea_cmp_time(pv, &tv, k);
+		else if (k >= EA_OP_ARRAY_CONTAINS_ANY)
+			res = ea_cmp_arrays(pv, &tv, k);
 		else
-			res = ea_cmp_strings(pv, &tv, op, strstr(op, "case_sensitive") == NULL);
+			res = ea_cmp_strings(pv, &tv, k, strstr(op, "case_sensitive") == NULL);
 	}
 	ea_tval_free_regex(&tv);
 	json_object_put(t);
