@@ -39,6 +39,9 @@ typedef struct ip_reader
 	size_t		pos;
 } ip_reader;
 
+static int ip_error(char *errbuf, size_t errlen, const char *fmt,...)
+			__attribute__((format(printf, 3, 4)));
+
 static int
 ip_error(char *errbuf, size_t errlen, const char *fmt,...)
 {

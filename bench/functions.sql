@@ -1,0 +1,34 @@
+-- bench/functions.sql: helpers for the SQL side of the benchmark (created in
+-- the throwaway cluster's database; nothing here touches the extension).
+\set ON_ERROR_STOP on
+
+-- Seconds one run of a statement takes (wall clock in this backend).
+CREATE OR REPLACE FUNCTION bench_time(stmt text) RETURNS float8
+LANGUAGE plpgsql AS $$
+DECLARE
+	t0 timestamptz := clock_timestamp();
+BEGIN
+	EXECUTE stmt;
+	RETURN extract(epoch FROM clock_timestamp() - t0);
+END $$;
+
+-- Does the extension have a function with this name and number of arguments?
+CREATE OR REPLACE FUNCTION bench_has_function(fname text, nargs int) RETURNS boolean
+LANGUAGE sql AS $$
+	SELECT EXISTS (SELECT 1 FROM pg_proc p
+				   JOIN pg_depend d ON d.objid = p.oid AND d.classid = 'pg_proc'::regclass
+				   JOIN pg_extension e ON e.oid = d.refobjid AND d.refclassid = 'pg_extension'::regclass
+				   WHERE e.extname = 'experiment_assign' AND p.proname = fname
+					 AND p.pronargs >= nargs)
+$$;
+
+-- This backend's resident memory (kB) and memory-context total (bytes).
+CREATE OR REPLACE FUNCTION bench_rss_kb() RETURNS bigint
+LANGUAGE sql AS $$
+	SELECT (regexp_match(pg_read_file('/proc/' || pg_backend_pid() || '/status'),
+						 'VmRSS:\s+(\d+)'))[1]::bigint
+$$;
+CREATE OR REPLACE FUNCTION bench_context_bytes() RETURNS bigint
+LANGUAGE sql AS $$
+	SELECT sum(total_bytes)::bigint FROM pg_backend_memory_contexts
+$$;

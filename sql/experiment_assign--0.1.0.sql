@@ -1,0 +1,220 @@
+/* experiment_assign--0.1.0.sql */
+
+-- complain if script is sourced in psql, rather than via CREATE EXTENSION
+\echo Use "CREATE EXTENSION experiment_assign" to load this file. \quit
+
+/*
+ * Privilege model
+ * ---------------
+ * The storage tables belong to the extension owner and are private.  The C
+ * functions switch to the owner of the storage tables around the table
+ * access only (as pg_cron does), so no function is SECURITY DEFINER:
+ *
+ *   - evaluators and read-only catalogue functions/views: EXECUTE/SELECT
+ *     granted to PUBLIC (they reveal what an evaluation reveals anyway);
+ *   - writers (load_*, drop_id_list): EXECUTE revoked from PUBLIC; the
+ *     extension owner grants them to an administrator role.
+ */
+
+/* ---------------------------------------------------------------------
+ * Storage
+ * ------------------------------------------------------------------- */
+
+-- The current download_config_specs document: one row keyed by a constant,
+-- so Citus can make it a reference table (no sequence, no serial).
+CREATE TABLE @extschema@.ea_config_specs (
+	singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton),
+	document jsonb NOT NULL,
+	document_time bigint NOT NULL,
+	format integer NOT NULL CHECK (format IN (1, 2)),
+	loaded_at timestamptz NOT NULL DEFAULT pg_catalog.now()
+);
+COMMENT ON TABLE @extschema@.ea_config_specs IS
+'The Statsig config specs document in force (at most one row); written by load_config_specs';
+
+-- ID lists for in_segment_list / not_in_segment_list conditions: one row per
+-- (list, 8-character Statsig id hash).
+CREATE TABLE @extschema@.ea_id_lists (
+	list_name text NOT NULL CHECK (pg_catalog.length(list_name) BETWEEN 1 AND 255),
+	id_hash text NOT NULL CHECK (pg_catalog.length(id_hash) BETWEEN 1 AND 15),
+	PRIMARY KEY (list_name, id_hash)
+);
+COMMENT ON TABLE @extschema@.ea_id_lists IS
+'Statsig ID lists: one row per list name and id hash; written by load_id_list* and drop_id_list';
+
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.ea_config_specs', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.ea_id_lists', '');
+
+REVOKE ALL ON TABLE @extschema@.ea_config_specs FROM PUBLIC;
+REVOKE ALL ON TABLE @extschema@.ea_id_lists FROM PUBLIC;
+
+/* ---------------------------------------------------------------------
+ * Cache invalidation
+ * ------------------------------------------------------------------- */
+
+CREATE FUNCTION @extschema@.ea_invalidate_cache()
+RETURNS trigger
+LANGUAGE C VOLATILE PARALLEL UNSAFE
+AS 'MODULE_PATHNAME', 'ea_pg_invalidate_cache';
+COMMENT ON FUNCTION @extschema@.ea_invalidate_cache() IS
+'Trigger: tells every session (at commit) to re-read the specs and ID lists';
+
+CREATE TRIGGER ea_config_specs_invalidate
+	AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON @extschema@.ea_config_specs
+	FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.ea_invalidate_cache();
+CREATE TRIGGER ea_id_lists_invalidate
+	AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON @extschema@.ea_id_lists
+	FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.ea_invalidate_cache();
+
+/* ---------------------------------------------------------------------
+ * Loading config specs
+ * ------------------------------------------------------------------- */
+
+CREATE FUNCTION @extschema@.load_config_specs(specs jsonb)
+RETURNS bigint
+LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE
+AS 'MODULE_PATHNAME', 'ea_pg_load_config_specs';
+COMMENT ON FUNCTION @extschema@.load_config_specs(jsonb) IS
+'Validate a Statsig download_config_specs document (v1 or v2) and make it the one in force; returns its time';
+
+CREATE FUNCTION @extschema@.config_specs_info(
+	OUT document_time bigint,
+	OUT format integer,
+	OUT spec_count integer)
+RETURNS SETOF record
+LANGUAGE C STABLE STRICT PARALLEL SAFE ROWS 1
+AS 'MODULE_PATHNAME', 'ea_pg_config_specs_info';
+COMMENT ON FUNCTION @extschema@.config_specs_info() IS
+'The config specs document in force: its time, format (1 or 2) and number of specs; no row when none is loaded';
+
+CREATE FUNCTION @extschema@.list_specs(
+	OUT name text,
+	OUT kind text,
+	OUT entity text,
+	OUT enabled boolean,
+	OUT is_active boolean,
+	OUT id_type text,
+	OUT layer text,
+	OUT version bigint,
+	OUT rule_count integer)
+RETURNS SETOF record
+LANGUAGE C STABLE STRICT PARALLEL SAFE
+AS 'MODULE_PATHNAME', 'ea_pg_list_specs';
+COMMENT ON FUNCTION @extschema@.list_specs() IS
+'One row per gate, config, experiment and layer of the config specs document in force';
+
+CREATE VIEW @extschema@.ea_specs AS
+	SELECT name, kind, entity, enabled, is_active, id_type, layer, version, rule_count
+	FROM @extschema@.list_specs();
+COMMENT ON VIEW @extschema@.ea_specs IS
+'The gates, configs, experiments and layers of the config specs document in force';
+
+/* ---------------------------------------------------------------------
+ * ID lists
+ * ------------------------------------------------------------------- */
+
+CREATE FUNCTION @extschema@.load_id_list(list_name text, unit_ids text[])
+RETURNS bigint
+LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE
+AS 'MODULE_PATHNAME', 'ea_pg_load_id_list';
+COMMENT ON FUNCTION @extschema@.load_id_list(text, text[]) IS
+'Replace an ID list with the Statsig hashes of the given unit ids; returns the list size';
+
+CREATE FUNCTION @extschema@.load_id_list_hashes(list_name text, id_hashes text[])
+RETURNS bigint
+LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE
+AS 'MODULE_PATHNAME', 'ea_pg_load_id_list_hashes';
+COMMENT ON FUNCTION @extschema@.load_id_list_hashes(text, text[]) IS
+'Replace an ID list with the given (already hashed) Statsig id hashes; returns the list size';
+
+CREATE FUNCTION @extschema@.load_id_list_file(list_name text, contents text,
+											  reset boolean DEFAULT true)
+RETURNS bigint
+LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE
+AS 'MODULE_PATHNAME', 'ea_pg_load_id_list_file';
+COMMENT ON FUNCTION @extschema@.load_id_list_file(text, text, boolean) IS
+'Apply a Statsig ID list file (lines +hash / -hash) to an ID list, emptied first when reset; returns the list size';
+
+CREATE FUNCTION @extschema@.drop_id_list(list_name text)
+RETURNS bigint
+LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE
+AS 'MODULE_PATHNAME', 'ea_pg_drop_id_list';
+COMMENT ON FUNCTION @extschema@.drop_id_list(text) IS
+'Delete an ID list; returns the number of ids it had';
+
+CREATE VIEW @extschema@.ea_id_list_sizes AS
+	SELECT list_name, pg_catalog.count(*) AS size
+	FROM @extschema@.ea_id_lists
+	GROUP BY list_name;
+COMMENT ON VIEW @extschema@.ea_id_list_sizes IS
+'The ID lists and the number of ids in each';
+
+/* ---------------------------------------------------------------------
+ * Evaluation
+ * ------------------------------------------------------------------- */
+
+CREATE FUNCTION @extschema@.check_gate("user" jsonb, gate text)
+RETURNS boolean
+LANGUAGE C STABLE STRICT PARALLEL SAFE
+AS 'MODULE_PATHNAME', 'ea_pg_check_gate';
+COMMENT ON FUNCTION @extschema@.check_gate(jsonb, text) IS
+'Whether the feature gate passes for the StatsigUser; false for an unknown gate';
+
+CREATE FUNCTION @extschema@.get_feature_gate("user" jsonb, gate text)
+RETURNS jsonb
+LANGUAGE C STABLE STRICT PARALLEL SAFE
+AS 'MODULE_PATHNAME', 'ea_pg_get_feature_gate';
+COMMENT ON FUNCTION @extschema@.get_feature_gate(jsonb, text) IS
+'The feature gate evaluation for the StatsigUser (value, rule_id, reason, exposures)';
+
+CREATE FUNCTION @extschema@.get_dynamic_config("user" jsonb, config text)
+RETURNS jsonb
+LANGUAGE C STABLE STRICT PARALLEL SAFE
+AS 'MODULE_PATHNAME', 'ea_pg_get_dynamic_config';
+COMMENT ON FUNCTION @extschema@.get_dynamic_config(jsonb, text) IS
+'The dynamic config evaluation for the StatsigUser (value, rule_id, reason, exposures)';
+
+CREATE FUNCTION @extschema@.get_experiment("user" jsonb, experiment text)
+RETURNS jsonb
+LANGUAGE C STABLE STRICT PARALLEL SAFE
+AS 'MODULE_PATHNAME', 'ea_pg_get_experiment';
+COMMENT ON FUNCTION @extschema@.get_experiment(jsonb, text) IS
+'The experiment assignment for the StatsigUser (value, group_name, rule_id, reason, exposures)';
+
+CREATE FUNCTION @extschema@.get_layer("user" jsonb, layer text)
+RETURNS jsonb
+LANGUAGE C STABLE STRICT PARALLEL SAFE
+AS 'MODULE_PATHNAME', 'ea_pg_get_layer';
+COMMENT ON FUNCTION @extschema@.get_layer(jsonb, text) IS
+'The layer evaluation for the StatsigUser (value, allocated experiment, exposures)';
+
+/* ---------------------------------------------------------------------
+ * Privileges
+ * ------------------------------------------------------------------- */
+
+REVOKE ALL ON FUNCTION @extschema@.ea_invalidate_cache() FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.load_config_specs(jsonb) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.load_id_list(text, text[]) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.load_id_list_hashes(text, text[]) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.load_id_list_file(text, text, boolean) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.drop_id_list(text) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION @extschema@.config_specs_info() FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.list_specs() FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.check_gate(jsonb, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.get_feature_gate(jsonb, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.get_dynamic_config(jsonb, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.get_experiment(jsonb, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.get_layer(jsonb, text) FROM PUBLIC;
+REVOKE ALL ON TABLE @extschema@.ea_specs FROM PUBLIC;
+REVOKE ALL ON TABLE @extschema@.ea_id_list_sizes FROM PUBLIC;
+
+GRANT EXECUTE ON FUNCTION @extschema@.config_specs_info() TO PUBLIC;
+GRANT EXECUTE ON FUNCTION @extschema@.list_specs() TO PUBLIC;
+GRANT EXECUTE ON FUNCTION @extschema@.check_gate(jsonb, text) TO PUBLIC;
+GRANT EXECUTE ON FUNCTION @extschema@.get_feature_gate(jsonb, text) TO PUBLIC;
+GRANT EXECUTE ON FUNCTION @extschema@.get_dynamic_config(jsonb, text) TO PUBLIC;
+GRANT EXECUTE ON FUNCTION @extschema@.get_experiment(jsonb, text) TO PUBLIC;
+GRANT EXECUTE ON FUNCTION @extschema@.get_layer(jsonb, text) TO PUBLIC;
+GRANT SELECT ON TABLE @extschema@.ea_specs TO PUBLIC;
+GRANT SELECT ON TABLE @extschema@.ea_id_list_sizes TO PUBLIC;

@@ -1,0 +1,243 @@
+/*-------------------------------------------------------------------------
+ *
+ * ea_pg_cache.c
+ *	  The per-backend cache of the compiled specs and the ID lists.
+ *
+ * The stored document is parsed once per backend, not once per call.  A
+ * trigger on the storage tables sends a relcache invalidation for them;
+ * it reaches the other backends when the writing transaction commits and
+ * this backend at once (and again if it rolls back), as in pg_cron.  The
+ * callback only marks the cache stale: it is rebuilt on next use, so a
+ * pointer handed out by ea_pg_cache_specs() stays valid until the next
+ * call of ea_pg_cache_specs().
+ *
+ * Invalidations are also taken in once per statement, so a statement
+ * sees every load committed before it started, even inside an open
+ * transaction.  A stale cache is reloaded with the latest snapshot: any commit whose
+ * invalidation we have received is visible to it, so the cache never
+ * settles on an older document.  In parallel mode (where the latest
+ * snapshot cannot be taken) the transaction's snapshot is used and the
+ * cache is valid only until the end of the transaction.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "ea_pg.h"
+
+#include "access/xact.h"
+#include "commands/trigger.h"
+#include "utils/hsearch.h"
+#include "utils/inval.h"
+#include "utils/memutils.h"
+#include "utils/snapmgr.h"
+#include "utils/timestamp.h"
+
+/* One ID list: its name and the set of its id hashes. */
+typedef struct EaIdList
+{
+	char		name[EA_PG_LIST_NAME_MAX + 1];	/* hash key */
+	HTAB	   *ids;
+} EaIdList;
+
+typedef struct EaIdEntry
+{
+	char		hash[EA_PG_ID_HASH_MAX + 1];	/* hash key */
+} EaIdEntry;
+
+static MemoryContext ea_cache_context = NULL;
+static ea_specs *ea_cache_specs = NULL; /* malloc'd by the core */
+static HTAB *ea_cache_idlists = NULL;	/* in ea_cache_context */
+static bool ea_cache_valid = false;
+static bool ea_cache_until_xact_end = false;
+static uint64 ea_cache_invalidations = 0;
+static TimestampTz ea_cache_statement = 0;	/* last statement seen */
+
+/* Relcache callback: mark the cache stale if one of our tables changed. */
+static void
+ea_pg_cache_relcache_callback(Datum arg, Oid relid)
+{
+	if (relid == InvalidOid || ea_pg_storage_owns(relid))
+	{
+		ea_cache_valid = false;
+		ea_cache_invalidations++;
+		ea_pg_storage_forget();
+	}
+}
+
+/* Transaction callback: drop a cache loaded with a transaction snapshot. */
+static void
+ea_pg_cache_xact_callback(XactEvent event, void *arg)
+{
+	if (ea_cache_until_xact_end)
+	{
+		ea_cache_valid = false;
+		ea_cache_until_xact_end = false;
+	}
+}
+
+/* Called from _PG_init. */
+void
+ea_pg_cache_init(void)
+{
+	CacheRegisterRelcacheCallback(ea_pg_cache_relcache_callback, (Datum) 0);
+	RegisterXactCallback(ea_pg_cache_xact_callback, NULL);
+}
+
+/* Free the cached objects. */
+static void
+ea_pg_cache_clear(void)
+{
+	ea_specs   *old = ea_cache_specs;
+
+	ea_cache_specs = NULL;
+	ea_cache_idlists = NULL;
+	if (old != NULL)
+		ea_specs_free(old);
+	if (ea_cache_context == NULL)
+		ea_cache_context = AllocSetContextCreate(CacheMemoryContext,
+												 "experiment_assign cache",
+												 ALLOCSET_DEFAULT_SIZES);
+	else
+		MemoryContextReset(ea_cache_context);
+}
+
+/* Add one (list, hash) row to the cached ID lists. */
+static void
+ea_pg_cache_add_id(void *arg, const char *list_name, const char *id_hash)
+{
+	EaIdList   *list;
+	bool		found;
+
+	if (strlen(list_name) > EA_PG_LIST_NAME_MAX || strlen(id_hash) > EA_PG_ID_HASH_MAX)
+		return;					/* the table's CHECKs forbid this */
+	list = hash_search(ea_cache_idlists, list_name, HASH_ENTER, &found);
+	if (!found)
+	{
+		HASHCTL		ctl;
+
+		ctl.keysize = sizeof(((EaIdEntry *) NULL)->hash);
+		ctl.entrysize = sizeof(EaIdEntry);
+		ctl.hcxt = ea_cache_context;
+		list->ids = hash_create("experiment_assign id list", 1024, &ctl,
+								HASH_ELEM | HASH_STRINGS | HASH_CONTEXT);
+	}
+	hash_search(list->ids, id_hash, HASH_ENTER, NULL);
+}
+
+/* Load the ID lists into ea_cache_context. */
+static void
+ea_pg_cache_load_id_lists(Snapshot snapshot)
+{
+	HASHCTL		ctl;
+
+	ctl.keysize = sizeof(((EaIdList *) NULL)->name);
+	ctl.entrysize = sizeof(EaIdList);
+	ctl.hcxt = ea_cache_context;
+	ea_cache_idlists = hash_create("experiment_assign id lists", 16, &ctl,
+								   HASH_ELEM | HASH_STRINGS | HASH_CONTEXT);
+	ea_pg_storage_read_id_lists(snapshot, ea_pg_cache_add_id, NULL);
+}
+
+/* Parse the stored document, if any, and install it. */
+static void
+ea_pg_cache_load_specs(Snapshot snapshot)
+{
+	char	   *text = ea_pg_storage_read_specs(snapshot);
+	ea_specs   *parsed = NULL;
+	ea_error	err;
+
+	if (text == NULL)
+		return;
+	if (ea_specs_parse(text, strlen(text), &parsed, &err) != EA_OK)
+		ea_pg_report(&err, "reading the stored config specs document");
+	ea_cache_specs = parsed;	/* installed at once: nothing can leak it */
+	pfree(text);
+}
+
+/* Rebuild the cache from the tables. */
+static void
+ea_pg_cache_load(void)
+{
+	uint64		invalidations = ea_cache_invalidations;
+	bool		parallel = IsInParallelMode();
+	Snapshot	snapshot;
+
+	ea_pg_cache_clear();
+	snapshot = parallel ? GetActiveSnapshot() : GetLatestSnapshot();
+	ea_pg_cache_load_specs(snapshot);
+	ea_pg_cache_load_id_lists(snapshot);
+
+	/* an invalidation that arrived while loading makes us load again */
+	ea_cache_valid = (invalidations == ea_cache_invalidations);
+	ea_cache_until_xact_end = parallel;
+}
+
+/*
+ * The compiled specs in force, loading them when the cache is stale.
+ * With no document stored: NULL if missing_ok, else an error.
+ */
+const ea_specs *
+ea_pg_cache_specs(bool missing_ok)
+{
+	TimestampTz statement = GetCurrentStatementStartTimestamp();
+
+	/*
+	 * Once per statement, take in invalidations from other sessions'
+	 * commits, so that even a statement that locks nothing (inside an
+	 * open transaction) sees the latest committed document.
+	 */
+	if (statement != ea_cache_statement)
+	{
+		ea_cache_statement = statement;
+		AcceptInvalidationMessages();
+	}
+	if (!ea_cache_valid)
+		ea_pg_cache_load();
+	if (ea_cache_specs == NULL && !missing_ok)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("no config specs are loaded"),
+				 errhint("Load a Statsig download_config_specs document with load_config_specs().")));
+	return ea_cache_specs;
+}
+
+/*
+ * ea_idlist_fn for the core: is id_hash in the cached list?  Must not
+ * raise an error (it runs inside the core): lookups do not allocate.
+ */
+bool
+ea_pg_cache_idlist_contains(void *arg, const char *list_name,
+							const char *id_hash)
+{
+	EaIdList   *list;
+
+	if (ea_cache_idlists == NULL || list_name == NULL || id_hash == NULL)
+		return false;
+	if (strlen(list_name) > EA_PG_LIST_NAME_MAX || strlen(id_hash) > EA_PG_ID_HASH_MAX)
+		return false;
+	list = hash_search(ea_cache_idlists, list_name, HASH_FIND, NULL);
+	if (list == NULL)
+		return false;
+	return hash_search(list->ids, id_hash, HASH_FIND, NULL) != NULL;
+}
+
+/*
+ * ea_invalidate_cache() returns trigger
+ *
+ * Statement-level AFTER trigger on the storage tables: queues a relcache
+ * invalidation of the table, which every backend (this one included)
+ * receives when the transaction commits, so that their caches are
+ * rebuilt.  No effect on the rows.
+ */
+PG_FUNCTION_INFO_V1(ea_pg_invalidate_cache);
+Datum
+ea_pg_invalidate_cache(PG_FUNCTION_ARGS)
+{
+	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+
+	if (!CALLED_AS_TRIGGER(fcinfo))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("ea_invalidate_cache() must be called as a trigger")));
+	CacheInvalidateRelcache(trigdata->tg_relation);
+	return PointerGetDatum(NULL);
+}

@@ -1,0 +1,145 @@
+/*-------------------------------------------------------------------------
+ *
+ * ea_pg_eval.c
+ *	  SQL functions that evaluate gates, configs, experiments and layers.
+ *
+ * All are STABLE, STRICT and PARALLEL SAFE, and write nothing: they read
+ * the per-backend cache (loading it when stale) and call the core.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "ea_pg.h"
+
+#include "utils/builtins.h"
+#include "utils/jsonb.h"
+
+/* The evaluation options from the settings and the cache. */
+static void
+ea_pg_eval_opts(ea_eval_opts *opts)
+{
+	memset(opts, 0, sizeof(*opts));
+	if (ea_pg_environment_tier != NULL && ea_pg_environment_tier[0] != '\0')
+		opts->environment_tier = ea_pg_environment_tier;
+	opts->now_ms = ea_pg_evaluation_time_ms;
+	opts->idlist_contains = ea_pg_cache_idlist_contains;
+	opts->idlist_arg = NULL;
+	opts->ip_table = ea_pg_ip_table();
+}
+
+/*
+ * Evaluate spec "name" of the given kind for a user; the result is left in
+ * guard->result.  Errors (bad user, core failure) are raised.
+ */
+static void
+ea_pg_evaluate(Jsonb *user, text *name, ea_kind kind, EaCoreGuard *guard)
+{
+	const ea_specs *specs;
+	char	   *user_json;
+	char	   *spec_name;
+	ea_eval_opts opts;
+	ea_error	err;
+
+	user_json = JsonbToCString(NULL, &user->root, VARSIZE(user));
+	spec_name = text_to_cstring(name);
+	ea_pg_eval_opts(&opts);
+	specs = ea_pg_cache_specs(false);
+
+	/* from here to the end, nothing may call back into PostgreSQL */
+	if (ea_user_parse(user_json, strlen(user_json), &guard->user, &err) != EA_OK)
+		ea_pg_report(&err, NULL);
+	if (ea_evaluate(specs, guard->user, kind, spec_name, &opts,
+					&guard->result, &err) != EA_OK)
+		ea_pg_report(&err, NULL);
+}
+
+/* Evaluate and return the result as jsonb. */
+static Datum
+ea_pg_evaluate_jsonb(FunctionCallInfo fcinfo, ea_kind kind)
+{
+	EaCoreGuard *guard = ea_pg_guard_create();
+	size_t		len;
+	ea_error	err;
+	Datum		result;
+
+	ea_pg_evaluate(PG_GETARG_JSONB_P(0), PG_GETARG_TEXT_PP(1), kind, guard);
+	if (ea_result_json(guard->result, &guard->json, &len, &err) != EA_OK)
+		ea_pg_report(&err, NULL);
+	result = DirectFunctionCall1(jsonb_in, CStringGetDatum(guard->json));
+	ea_pg_guard_release(guard);
+	return result;
+}
+
+/*
+ * check_gate(user jsonb, gate text) returns boolean
+ *
+ * Whether the feature gate passes for the StatsigUser; false for a gate
+ * the document does not have.  STRICT; no side effects.
+ */
+PG_FUNCTION_INFO_V1(ea_pg_check_gate);
+Datum
+ea_pg_check_gate(PG_FUNCTION_ARGS)
+{
+	EaCoreGuard *guard = ea_pg_guard_create();
+	bool		value;
+
+	ea_pg_evaluate(PG_GETARG_JSONB_P(0), PG_GETARG_TEXT_PP(1),
+				   EA_KIND_GATE, guard);
+	value = ea_result_bool(guard->result);
+	ea_pg_guard_release(guard);
+	PG_RETURN_BOOL(value);
+}
+
+/*
+ * get_feature_gate(user jsonb, gate text) returns jsonb
+ *
+ * The gate's evaluation (value, rule_id, reason, secondary exposures);
+ * an unknown gate gives the core's "Unrecognized" result.  STRICT; no side
+ * effects.
+ */
+PG_FUNCTION_INFO_V1(ea_pg_get_feature_gate);
+Datum
+ea_pg_get_feature_gate(PG_FUNCTION_ARGS)
+{
+	return ea_pg_evaluate_jsonb(fcinfo, EA_KIND_GATE);
+}
+
+/*
+ * get_dynamic_config(user jsonb, config text) returns jsonb
+ *
+ * The dynamic config's evaluation; an unknown config gives the core's
+ * "Unrecognized" result.  STRICT; no side effects.
+ */
+PG_FUNCTION_INFO_V1(ea_pg_get_dynamic_config);
+Datum
+ea_pg_get_dynamic_config(PG_FUNCTION_ARGS)
+{
+	return ea_pg_evaluate_jsonb(fcinfo, EA_KIND_CONFIG);
+}
+
+/*
+ * get_experiment(user jsonb, experiment text) returns jsonb
+ *
+ * The experiment's assignment (group, value, exposures); an unknown
+ * experiment gives the core's "Unrecognized" result.  STRICT; no side
+ * effects.
+ */
+PG_FUNCTION_INFO_V1(ea_pg_get_experiment);
+Datum
+ea_pg_get_experiment(PG_FUNCTION_ARGS)
+{
+	return ea_pg_evaluate_jsonb(fcinfo, EA_KIND_EXPERIMENT);
+}
+
+/*
+ * get_layer(user jsonb, layer text) returns jsonb
+ *
+ * The layer's evaluation (value, allocated experiment, exposures); an
+ * unknown layer gives the core's "Unrecognized" result.  STRICT; no side
+ * effects.
+ */
+PG_FUNCTION_INFO_V1(ea_pg_get_layer);
+Datum
+ea_pg_get_layer(PG_FUNCTION_ARGS)
+{
+	return ea_pg_evaluate_jsonb(fcinfo, EA_KIND_LAYER);
+}

@@ -1,0 +1,464 @@
+/*-------------------------------------------------------------------------
+ *
+ * ea_pg_storage.c
+ *	  Reading and writing the extension-owned tables through SPI.
+ *
+ * The tables live in the extension's schema, found through pg_extension.
+ * Every statement is prepared once, kept, schema-qualified, and run with
+ * its values as parameters.  The tables are private: table access runs as
+ * their owner (the extension owner), as pg_cron does, so callers need
+ * EXECUTE on the SQL functions only.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "ea_pg.h"
+
+#include "access/genam.h"
+#include "access/htup_details.h"
+#include "access/table.h"
+#include "catalog/indexing.h"
+#include "catalog/pg_extension.h"
+#include "catalog/pg_type.h"
+#include "commands/extension.h"
+#include "executor/spi.h"
+#include "lib/stringinfo.h"
+#include "miscadmin.h"
+#include "utils/builtins.h"
+#include "utils/fmgroids.h"
+#include "utils/lsyscache.h"
+#include "utils/rel.h"
+#include "utils/snapmgr.h"
+#include "utils/syscache.h"
+
+#define EA_PG_EXTENSION_NAME	"experiment_assign"
+#define EA_PG_SPECS_TABLE		"ea_config_specs"
+#define EA_PG_IDLISTS_TABLE		"ea_id_lists"
+
+/* Where the tables are; InvalidOid until looked up. */
+typedef struct EaStorage
+{
+	Oid			schema;
+	Oid			specs_relid;
+	Oid			idlists_relid;
+	Oid			owner;
+} EaStorage;
+
+static EaStorage ea_storage = {InvalidOid, InvalidOid, InvalidOid, InvalidOid};
+
+/* The kept plans, and the schema their text names. */
+typedef enum EaPlanId
+{
+	EA_PLAN_READ_SPECS = 0,
+	EA_PLAN_READ_IDLISTS,
+	EA_PLAN_WRITE_SPECS,
+	EA_PLAN_IDLIST_DELETE,
+	EA_PLAN_IDLIST_ADD,
+	EA_PLAN_IDLIST_REMOVE,
+	EA_PLAN_IDLIST_SIZE,
+	EA_PLAN_COUNT
+} EaPlanId;
+
+static SPIPlanPtr ea_plans[EA_PLAN_COUNT];
+static Oid	ea_plans_schema = InvalidOid;
+
+/* Saved identity while running as the table owner. */
+typedef struct EaOwnerSwitch
+{
+	Oid			saved_userid;
+	int			saved_sec_context;
+} EaOwnerSwitch;
+
+/* Is relid one of our tables?  Called from the relcache callback. */
+bool
+ea_pg_storage_owns(Oid relid)
+{
+	return relid == ea_storage.specs_relid || relid == ea_storage.idlists_relid;
+}
+
+/* Forget the looked-up OIDs (the tables may have been dropped). */
+void
+ea_pg_storage_forget(void)
+{
+	ea_storage.schema = InvalidOid;
+	ea_storage.specs_relid = InvalidOid;
+	ea_storage.idlists_relid = InvalidOid;
+	ea_storage.owner = InvalidOid;
+}
+
+/* The schema experiment_assign is installed in (pg_extension.extnamespace). */
+static Oid
+ea_pg_extension_schema(void)
+{
+	Oid			extoid = get_extension_oid(EA_PG_EXTENSION_NAME, false);
+	Oid			schema = InvalidOid;
+	Relation	rel;
+	ScanKeyData key;
+	SysScanDesc scan;
+	HeapTuple	tuple;
+
+	rel = table_open(ExtensionRelationId, AccessShareLock);
+	ScanKeyInit(&key, Anum_pg_extension_oid, BTEqualStrategyNumber,
+				F_OIDEQ, ObjectIdGetDatum(extoid));
+	scan = systable_beginscan(rel, ExtensionOidIndexId, true, NULL, 1, &key);
+	tuple = systable_getnext(scan);
+	if (HeapTupleIsValid(tuple))
+		schema = ((Form_pg_extension) GETSTRUCT(tuple))->extnamespace;
+	systable_endscan(scan);
+	table_close(rel, AccessShareLock);
+
+	if (!OidIsValid(schema))
+		elog(ERROR, "could not find the schema of extension \"%s\"",
+			 EA_PG_EXTENSION_NAME);
+	return schema;
+}
+
+/* The OID of one of our tables, or an error naming it. */
+static Oid
+ea_pg_table_relid(const char *relname, Oid schema)
+{
+	Oid			relid = get_relname_relid(relname, schema);
+
+	if (!OidIsValid(relid))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("table \"%s.%s\" of extension experiment_assign does not exist",
+						get_namespace_name(schema), relname),
+				 errhint("Reinstall the extension with DROP EXTENSION and CREATE EXTENSION.")));
+	return relid;
+}
+
+/*
+ * Copy out where the tables are, looking them up when a relcache
+ * invalidation has made us forget (a copy, because the callback may
+ * forget again while the caller is using it).
+ */
+static void
+ea_pg_storage(EaStorage *out)
+{
+	HeapTuple	tuple;
+
+	if (OidIsValid(ea_storage.owner))
+	{
+		*out = ea_storage;
+		return;
+	}
+
+	ea_storage.schema = ea_pg_extension_schema();
+	ea_storage.specs_relid = ea_pg_table_relid(EA_PG_SPECS_TABLE,
+											   ea_storage.schema);
+	ea_storage.idlists_relid = ea_pg_table_relid(EA_PG_IDLISTS_TABLE,
+												 ea_storage.schema);
+	tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(ea_storage.specs_relid));
+	if (!HeapTupleIsValid(tuple))
+		elog(ERROR, "cache lookup failed for relation %u", ea_storage.specs_relid);
+	ea_storage.owner = ((Form_pg_class) GETSTRUCT(tuple))->relowner;
+	ReleaseSysCache(tuple);
+	*out = ea_storage;
+}
+
+/* Run as the owner of the tables, in a security-restricted operation. */
+static void
+ea_pg_become_owner(const EaStorage *storage, EaOwnerSwitch *save)
+{
+	GetUserIdAndSecContext(&save->saved_userid, &save->saved_sec_context);
+	SetUserIdAndSecContext(storage->owner,
+						   save->saved_sec_context |
+						   SECURITY_LOCAL_USERID_CHANGE |
+						   SECURITY_RESTRICTED_OPERATION);
+}
+
+/* Back to the caller's identity (an error restores it by itself). */
+static void
+ea_pg_restore_user(const EaOwnerSwitch *save)
+{
+	SetUserIdAndSecContext(save->saved_userid, save->saved_sec_context);
+}
+
+/* The SQL text of a plan, with the schema name filled in. */
+static char *
+ea_pg_plan_sql(EaPlanId id, const char *s)
+{
+	switch (id)
+	{
+		case EA_PLAN_READ_SPECS:
+			return psprintf("SELECT document::pg_catalog.text FROM %s.ea_config_specs", s);
+		case EA_PLAN_READ_IDLISTS:
+			return psprintf("SELECT list_name, id_hash FROM %s.ea_id_lists", s);
+		case EA_PLAN_WRITE_SPECS:
+			return psprintf("INSERT INTO %s.ea_config_specs AS c "
+							"(singleton, document, document_time, format, loaded_at) "
+							"VALUES (true, $1, $2, $3, pg_catalog.now()) "
+							"ON CONFLICT (singleton) DO UPDATE SET "
+							"document = EXCLUDED.document, "
+							"document_time = EXCLUDED.document_time, "
+							"format = EXCLUDED.format, "
+							"loaded_at = EXCLUDED.loaded_at", s);
+		case EA_PLAN_IDLIST_DELETE:
+			return psprintf("DELETE FROM %s.ea_id_lists "
+							"WHERE list_name OPERATOR(pg_catalog.=) $1", s);
+		case EA_PLAN_IDLIST_ADD:
+			return psprintf("INSERT INTO %s.ea_id_lists (list_name, id_hash) "
+							"SELECT DISTINCT $1, h FROM pg_catalog.unnest($2) AS h "
+							"ON CONFLICT DO NOTHING", s);
+		case EA_PLAN_IDLIST_REMOVE:
+			return psprintf("DELETE FROM %s.ea_id_lists "
+							"WHERE list_name OPERATOR(pg_catalog.=) $1 "
+							"AND id_hash OPERATOR(pg_catalog.=) ANY ($2)", s);
+		case EA_PLAN_IDLIST_SIZE:
+			return psprintf("SELECT pg_catalog.count(*) FROM %s.ea_id_lists "
+							"WHERE list_name OPERATOR(pg_catalog.=) $1", s);
+		case EA_PLAN_COUNT:
+			break;
+	}
+	elog(ERROR, "unknown plan %d", (int) id);
+	return NULL;
+}
+
+/* Argument types of each plan. */
+static int
+ea_pg_plan_args(EaPlanId id, Oid *types)
+{
+	switch (id)
+	{
+		case EA_PLAN_WRITE_SPECS:
+			types[0] = JSONBOID;
+			types[1] = INT8OID;
+			types[2] = INT4OID;
+			return 3;
+		case EA_PLAN_IDLIST_DELETE:
+		case EA_PLAN_IDLIST_SIZE:
+			types[0] = TEXTOID;
+			return 1;
+		case EA_PLAN_IDLIST_ADD:
+		case EA_PLAN_IDLIST_REMOVE:
+			types[0] = TEXTOID;
+			types[1] = TEXTARRAYOID;
+			return 2;
+		default:
+			return 0;
+	}
+}
+
+/*
+ * The kept plan for id (inside SPI).  Plans are prepared on first use and
+ * kept; if the extension moved to another schema, they are made again.
+ */
+static SPIPlanPtr
+ea_pg_plan(const EaStorage *storage, EaPlanId id)
+{
+	Oid			types[3];
+	int			nargs;
+	SPIPlanPtr	plan;
+
+	if (ea_plans_schema != storage->schema)
+	{
+		for (int i = 0; i < EA_PLAN_COUNT; i++)
+		{
+			if (ea_plans[i] != NULL)
+				SPI_freeplan(ea_plans[i]);
+			ea_plans[i] = NULL;
+		}
+		ea_plans_schema = storage->schema;
+	}
+	if (ea_plans[id] != NULL)
+		return ea_plans[id];
+
+	nargs = ea_pg_plan_args(id, types);
+	plan = SPI_prepare(ea_pg_plan_sql(id, quote_identifier(get_namespace_name(storage->schema))),
+					   nargs, types);
+	if (plan == NULL)
+		elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
+	if (SPI_keepplan(plan) != 0)
+		elog(ERROR, "SPI_keepplan failed");
+	ea_plans[id] = plan;
+	return plan;
+}
+
+/* Execute a kept plan; check the result code. */
+static void
+ea_pg_execute(const EaStorage *storage, EaPlanId id, Datum *values,
+			  bool read_only, int expected)
+{
+	int			rc;
+
+	rc = SPI_execute_plan(ea_pg_plan(storage, id), values, NULL, read_only, 0);
+	if (rc != expected)
+		elog(ERROR, "SPI_execute_plan failed: %s", SPI_result_code_string(rc));
+}
+
+static void
+ea_pg_connect(void)
+{
+	int			rc = SPI_connect();
+
+	if (rc != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed: %s", SPI_result_code_string(rc));
+}
+
+static void
+ea_pg_finish(void)
+{
+	int			rc = SPI_finish();
+
+	if (rc != SPI_OK_FINISH)
+		elog(ERROR, "SPI_finish failed: %s", SPI_result_code_string(rc));
+}
+
+/*
+ * The stored document as text (palloc'd in the caller's context), or NULL
+ * when none is stored.  Reads with the given snapshot.
+ */
+char *
+ea_pg_storage_read_specs(Snapshot snapshot)
+{
+	MemoryContext caller = CurrentMemoryContext;
+	EaStorage	storage;
+	EaOwnerSwitch save;
+	char	   *result = NULL;
+
+	ea_pg_storage(&storage);
+	ea_pg_become_owner(&storage, &save);
+	ea_pg_connect();
+	PushActiveSnapshot(snapshot);
+	ea_pg_execute(&storage, EA_PLAN_READ_SPECS, NULL, true, SPI_OK_SELECT);
+	PopActiveSnapshot();
+	if (SPI_processed > 0)
+	{
+		bool		isnull;
+		Datum		d = SPI_getbinval(SPI_tuptable->vals[0],
+									  SPI_tuptable->tupdesc, 1, &isnull);
+
+		if (!isnull)
+		{
+			MemoryContext spi = MemoryContextSwitchTo(caller);
+
+			result = TextDatumGetCString(d);
+			MemoryContextSwitchTo(spi);
+		}
+	}
+	ea_pg_finish();
+	ea_pg_restore_user(&save);
+	return result;
+}
+
+/*
+ * Call fn for every row of the ID-list table, read with the given
+ * snapshot through a cursor (lists may be large).
+ */
+void
+ea_pg_storage_read_id_lists(Snapshot snapshot, EaIdListRowFn fn, void *arg)
+{
+	EaStorage	storage;
+	EaOwnerSwitch save;
+	Portal		portal;
+
+	ea_pg_storage(&storage);
+	ea_pg_become_owner(&storage, &save);
+	ea_pg_connect();
+	PushActiveSnapshot(snapshot);
+	portal = SPI_cursor_open(NULL, ea_pg_plan(&storage, EA_PLAN_READ_IDLISTS),
+							 NULL, NULL, true);
+	for (;;)
+	{
+		SPI_cursor_fetch(portal, true, 10000);
+		if (SPI_processed == 0)
+			break;
+		for (uint64 i = 0; i < SPI_processed; i++)
+		{
+			HeapTuple	row = SPI_tuptable->vals[i];
+			TupleDesc	desc = SPI_tuptable->tupdesc;
+			char	   *list_name = SPI_getvalue(row, desc, 1);
+			char	   *id_hash = SPI_getvalue(row, desc, 2);
+
+			fn(arg, list_name, id_hash);
+			pfree(list_name);
+			pfree(id_hash);
+		}
+		SPI_freetuptable(SPI_tuptable);
+	}
+	SPI_cursor_close(portal);
+	PopActiveSnapshot();
+	ea_pg_finish();
+	ea_pg_restore_user(&save);
+}
+
+/* Insert or replace the stored document. */
+void
+ea_pg_storage_write_specs(Datum document, int64 time_ms, int format)
+{
+	EaStorage	storage;
+	EaOwnerSwitch save;
+	Datum		values[3];
+
+	values[0] = document;
+	values[1] = Int64GetDatum(time_ms);
+	values[2] = Int32GetDatum(format);
+	ea_pg_storage(&storage);
+	ea_pg_become_owner(&storage, &save);
+	ea_pg_connect();
+	ea_pg_execute(&storage, EA_PLAN_WRITE_SPECS, values, false, SPI_OK_INSERT);
+	ea_pg_finish();
+	ea_pg_restore_user(&save);
+}
+
+/* Run one ID-list write statement as the owner. */
+static void
+ea_pg_id_list_write(EaPlanId id, text *list_name, ArrayType *hashes,
+					int expected)
+{
+	EaStorage	storage;
+	EaOwnerSwitch save;
+	Datum		values[2];
+
+	values[0] = PointerGetDatum(list_name);
+	values[1] = PointerGetDatum(hashes);
+	ea_pg_storage(&storage);
+	ea_pg_become_owner(&storage, &save);
+	ea_pg_connect();
+	ea_pg_execute(&storage, id, values, false, expected);
+	ea_pg_finish();
+	ea_pg_restore_user(&save);
+}
+
+/* Delete every id of a list. */
+void
+ea_pg_storage_id_list_delete(text *list_name)
+{
+	ea_pg_id_list_write(EA_PLAN_IDLIST_DELETE, list_name, NULL, SPI_OK_DELETE);
+}
+
+/* Add id hashes to a list (duplicates are ignored). */
+void
+ea_pg_storage_id_list_add(text *list_name, ArrayType *hashes)
+{
+	ea_pg_id_list_write(EA_PLAN_IDLIST_ADD, list_name, hashes, SPI_OK_INSERT);
+}
+
+/* Remove id hashes from a list. */
+void
+ea_pg_storage_id_list_remove(text *list_name, ArrayType *hashes)
+{
+	ea_pg_id_list_write(EA_PLAN_IDLIST_REMOVE, list_name, hashes, SPI_OK_DELETE);
+}
+
+/* Number of ids in a list, as the current command sees it. */
+int64
+ea_pg_storage_id_list_size(text *list_name)
+{
+	EaStorage	storage;
+	EaOwnerSwitch save;
+	Datum		values[1];
+	bool		isnull;
+	int64		size;
+
+	values[0] = PointerGetDatum(list_name);
+	ea_pg_storage(&storage);
+	ea_pg_become_owner(&storage, &save);
+	ea_pg_connect();
+	ea_pg_execute(&storage, EA_PLAN_IDLIST_SIZE, values, false, SPI_OK_SELECT);
+	size = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0],
+									   SPI_tuptable->tupdesc, 1, &isnull));
+	ea_pg_finish();
+	ea_pg_restore_user(&save);
+	return size;
+}
