@@ -190,4 +190,4 @@ test:
 
 demo: all
 	$(MAKE) install
-	pg_virtualenv -v $(MAJORVERSION) ./scripts/demo.sh
+	pg_virtualenv -t -v $(MAJORVERSION) ./scripts/demo.sh

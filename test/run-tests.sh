@@ -61,7 +61,7 @@ fi
 
 # ---- 3. suites that need a server ----
 echo "== PostgreSQL suites (pg_virtualenv)"
-if ! pg_virtualenv -v "$PGVERSION" ./test/pg-suites.sh "$RESULTS"; then
+if ! pg_virtualenv -t -v "$PGVERSION" ./test/pg-suites.sh "$RESULTS"; then
 	# pg-suites.sh records its own failures; this catches a cluster that
 	# could not start at all
 	grep -q '^\(PASS\|FAIL\) pg/' "$RESULTS" || record FAIL "pg/cluster"
