@@ -242,9 +242,22 @@ ea_jp_number(ea_jp *jp, ea_dval *out)
 	}
 	len = (size_t) (jp->p - s);
 	if (len >= sizeof(text))
-		len = sizeof(text) - 1;
+	{
+		/* keep the exponent: the magnitude matters more than digits */
+		char	   *big = ea_arena_strndup(jp->arena, s, len);
+
+		if (big == NULL)
+			return ea_jp_fail(jp, "out of memory");
+		if (!isfinite(strtod(big, NULL)))
+			return ea_jp_fail(jp, "number out of range");
+		ea_dval_number_text(jp->arena, big, is_int, out);
+		return out->str != NULL || ea_jp_fail(jp, "out of memory");
+	}
 	memcpy(text, s, len);
 	text[len] = '\0';
+	/* serde_json rejects numbers beyond f64, and so does Server Core */
+	if (!isfinite(strtod(text, NULL)))
+		return ea_jp_fail(jp, "number out of range");
 	ea_dval_number_text(jp->arena, text, is_int, out);
 	return out->str != NULL || ea_jp_fail(jp, "out of memory");
 }

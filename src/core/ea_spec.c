@@ -32,11 +32,17 @@ typedef struct ea_pctx
 	char		path[512];		/* where we are, for error details */
 } ea_pctx;
 
+/* Details are sentences: "At <path>: <what>." or "<What>." */
 static ea_status
 ea_bad(ea_pctx *c, const char *what)
 {
-	ea_fail(c->err, EA_ERR_SPEC, "invalid config specs document",
-			"%s%s%s.", c->path, c->path[0] ? ": " : "", what);
+	if (c->path[0])
+		ea_fail(c->err, EA_ERR_SPEC, "invalid config specs document",
+				"At %s: %s.", c->path, what);
+	else
+		ea_fail(c->err, EA_ERR_SPEC, "invalid config specs document",
+				"%c%s.", (what[0] >= 'a' && what[0] <= 'z') ? what[0] - 32 : what[0],
+				what + 1);
 	ea_set_hint(c->err, "Pass the download_config_specs response exactly as Statsig serves it (format v1 or dcs-v2).");
 	return EA_ERR_SPEC;
 }
@@ -246,6 +252,14 @@ ea_parse_rule_conditions(ea_pctx *c, json_object *obj, ea_rule *rule)
 				return ea_bad(c, "a v2 rule condition must be a condition_map id (string)");
 			rule->conds[i] = ea_map_get(&c->specs->conditions,
 										json_object_get_string(ce));
+			if (rule->conds[i] == NULL)
+			{
+				char		msg[200];
+
+				snprintf(msg, sizeof(msg), "condition id \"%.80s\" is not in condition_map",
+						 json_object_get_string(ce));
+				return ea_bad(c, msg);
+			}
 			continue;
 		}
 		if ((st = ea_parse_condition(c, ce, &rule->conds[i])) != EA_OK)

@@ -336,6 +336,11 @@ ea_format_ryu(double v, char *buf, size_t size)
 	int			e;
 	int			n;
 
+	if (!isfinite(v))
+	{
+		snprintf(buf, size, "null");	/* serde writes non-finite as null */
+		return;
+	}
 	if (v == 0)
 	{
 		snprintf(buf, size, signbit(v) ? "-0.0" : "0.0");

@@ -228,6 +228,8 @@ test_user_validation(void)
 	static const char *bad[] = {
 		"[]", "\"u\"", "{\"userID\": true}", "{\"email\": 5}", "{\"custom\": []}",
 		"{\"customIDs\": {\"a\": {}}}", "{\"userID\": \"x\"", "{\"privateAttributes\": 1}",
+		"{\"custom\": {\"n\": 1e999}}", "{\"custom\": {\"n\": 01}}", "{\"a\": \"\\ud800\"}",
+		"{\"a\": 1,}", "{\"a\" 1}", "{} x", "{\"a\": \"\x01\"}",
 	};
 	static const char *good[] = {
 		"{}", "{\"userID\": 5}", "{\"userID\": null, \"custom\": {\"a\": [1, {\"b\": null}]}}",
@@ -286,6 +288,10 @@ test_spec_validation(void)
 		{GATE_DOC("[{\"id\": \"r1\", \"passPercentage\": \"x\", \"conditions\": [], \"idType\": \"userID\", \"returnValue\": true}]"), "r1"},
 		{GATE_DOC("[{\"id\": \"r1\", \"passPercentage\": 100, \"conditions\": [{\"type\": 5, \"idType\": \"userID\"}], \"idType\": \"userID\", \"returnValue\": true}]"), "conditions[0]"},
 		{"{\"response_format\": \"dcs-v2\", \"feature_gates\": {}}", "condition_map"},
+		{"{\"response_format\": \"dcs-v2\", \"condition_map\": {}, \"feature_gates\": {\"g\": {\"type\": \"feature_gate\", "
+		 "\"salt\": \"s\", \"enabled\": true, \"defaultValue\": false, \"idType\": \"userID\", \"rules\": [{\"id\": \"r\", "
+		 "\"passPercentage\": 100, \"returnValue\": true, \"idType\": \"userID\", \"conditions\": [\"nope\"]}]}}}",
+		 "At feature_gates (\"g\").rules[0] (id \"r\").conditions[0]: condition id \"nope\" is not in condition_map."},
 	};
 	ea_specs   *s;
 	ea_error	err;
