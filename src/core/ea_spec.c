@@ -19,6 +19,7 @@
  */
 #include "ea_internal.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -725,6 +726,96 @@ ea_parse_top(ea_pctx *c, json_object *root)
 	return ea_parse_overrides(c, root);
 }
 
+/*
+ * json-c clamps integers beyond 64 bits to the type's limit; Server Core
+ * (serde_json) reads them as f64.  Integer tokens that json-c cannot hold
+ * exactly are rewritten as "<digits>.0", which json-c keeps as a double
+ * with its original text.  Returns a malloc'd copy, or NULL when the text
+ * needs no change (the common case) or memory runs out (*oom set).
+ */
+static bool
+ea_int_token_overflows(const char *p, size_t n)
+{
+	char		buf[32];
+	bool		neg = (p[0] == '-');
+	size_t		digits = n - (neg ? 1 : 0);
+
+	if (digits < 19)
+		return false;
+	if (digits > 20)
+		return true;
+	memcpy(buf, p, n);
+	buf[n] = '\0';
+	errno = 0;
+	if (neg)
+		(void) strtoll(buf, NULL, 10);
+	else
+		(void) strtoull(buf, NULL, 10);
+	return errno == ERANGE;
+}
+
+/* Scan JSON text for number tokens; call back for each integer one. */
+static char *
+ea_widen_big_integers(const char *json, size_t len, size_t *newlen, bool *oom)
+{
+	ea_buf		b = {0};
+	size_t		i = 0,
+				copied = 0;
+	bool		in_str = false;
+
+	*oom = false;
+	while (i < len)
+	{
+		char		ch = json[i];
+		size_t		start = i;
+
+		if (in_str)
+		{
+			if (ch == '\\')
+				i++;
+			else if (ch == '"')
+				in_str = false;
+			i++;
+			continue;
+		}
+		if (ch == '"')
+		{
+			in_str = true;
+			i++;
+			continue;
+		}
+		if (ch != '-' && (ch < '0' || ch > '9'))
+		{
+			i++;
+			continue;
+		}
+		while (i < len && (json[i] == '-' || (json[i] >= '0' && json[i] <= '9')))
+			i++;
+		if (i < len && (json[i] == '.' || json[i] == 'e' || json[i] == 'E'))
+		{
+			while (i < len && strchr("0123456789.eE+-", json[i]))
+				i++;
+			continue;
+		}
+		if (!ea_int_token_overflows(json + start, i - start))
+			continue;
+		ea_buf_append(&b, json + copied, i - copied);
+		ea_buf_puts(&b, ".0");
+		copied = i;
+	}
+	if (b.data == NULL && !b.failed)
+		return NULL;
+	ea_buf_append(&b, json + copied, len - copied);
+	if (b.failed)
+	{
+		free(b.data);
+		*oom = true;
+		return NULL;
+	}
+	*newlen = b.len;
+	return b.data;
+}
+
 static ea_status
 ea_tokenize(const char *json, size_t len, json_object **out, ea_error *err)
 {
@@ -761,12 +852,21 @@ ea_specs_parse(const char *json, size_t len, ea_specs **out, ea_error *err)
 	ea_specs   *specs;
 	ea_pctx		c;
 	ea_status	st;
+	char	   *widened;
+	size_t		wlen = 0;
+	bool		oom;
 
 	*out = NULL;
 	if (len > (size_t) 0x7fffffff)
 		return ea_fail(err, EA_ERR_LIMIT, "config specs document is too large",
 					   "The document is %zu bytes; at most 2 GB is accepted.", len);
-	if ((st = ea_tokenize(json, len, &root, err)) != EA_OK)
+	widened = ea_widen_big_integers(json, len, &wlen, &oom);
+	if (oom)
+		return ea_fail(err, EA_ERR_NOMEM, "out of memory", NULL);
+	st = widened ? ea_tokenize(widened, wlen, &root, err)
+		: ea_tokenize(json, len, &root, err);
+	free(widened);
+	if (st != EA_OK)
 		return st;
 	specs = calloc(1, sizeof(ea_specs));
 	if (specs == NULL)

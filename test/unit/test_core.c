@@ -348,6 +348,16 @@ test_evaluation(void)
 	CHECK(js && strstr(js, "\"reason\":\"Unsupported\"") && strstr(js, "\"value\":false"),
 		  "unknown condition type is unsupported: %s", js);
 	free(js);
+	js = eval_json("{\"feature_gates\": [], \"layer_configs\": [], \"dynamic_configs\": [{\"name\": \"c\", "
+				   "\"type\": \"dynamic_config\", \"salt\": \"s\", \"enabled\": true, \"idType\": \"userID\", \"rules\": [], "
+				   "\"defaultValue\": {\"big\": 100000000000000000000000000000, \"neg\": -9223372036854775809, "
+				   "\"u64\": 18446744073709551615, \"s\": \"12345678901234567890123\"}}]}",
+				   "{\"userID\": \"u\"}", EA_KIND_CONFIG, "c");
+	CHECK(js && strstr(js, "\"big\":100000000000000000000000000000.0") &&
+		  strstr(js, "\"neg\":-9223372036854775809.0") && strstr(js, "\"u64\":18446744073709551615") &&
+		  strstr(js, "\"s\":\"12345678901234567890123\""),
+		  "integers beyond 64 bits keep their magnitude: %s", js);
+	free(js);
 	js = eval_json(GATE_DOC("[]"), "{\"userID\": \"u\"}", EA_KIND_GATE, "nope");
 	CHECK(js && strstr(js, "\"reason\":\"Unrecognized\"") && strstr(js, "\"rule_id\":\"\""),
 		  "unknown gate is unrecognized: %s", js);
