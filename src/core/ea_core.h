@@ -127,6 +127,37 @@ extern ea_status ea_evaluate(const ea_specs *specs, const ea_user *user,
 							 const ea_eval_opts *opts,
 							 ea_result **out, ea_error *err);
 
+/*
+ * A result's fields, for callers that build their own output (the
+ * PostgreSQL layer builds jsonb directly).  ea_result_json() writes exactly
+ * these fields.  Strings are owned by the result or the specs.
+ */
+typedef struct ea_result_view
+{
+	ea_kind		kind;
+	const char *name;
+	bool		bool_value;		/* gates: the value */
+	const char *value_json;		/* others: the value object; NULL means {} */
+	bool		value_is_stable;	/* value_json lives as long as the specs */
+	const char *rule_id;
+	const char *group_name;		/* NULL: JSON null */
+	const char *id_type;
+	const char *reason;
+	int			is_experiment_group;	/* experiments, layers: -1 is null */
+	int			is_experiment_active;
+	const char *allocated_experiment_name;	/* layers; NULL: JSON null */
+	size_t		nexplicit;		/* layers */
+	const char *const *explicit_params;
+	size_t		nexposures;
+	size_t		nundelegated;	/* layers */
+	int64_t		config_version; /* -1: the key is absent */
+} ea_result_view;
+
+extern void ea_result_get_view(const ea_result *result, ea_result_view *view);
+extern void ea_result_get_exposure(const ea_result *result, bool undelegated,
+								   size_t i, const char **gate,
+								   bool *gate_value, const char **rule_id);
+
 /* A gate's boolean value (false for other kinds). */
 extern bool ea_result_bool(const ea_result *result);
 

@@ -59,19 +59,25 @@ ea_json_opt_string(ea_buf *b, const char *key, const char *value)
 }
 
 static void
-ea_json_exposures(ea_buf *b, const char *key, const ea_expo_list *l)
+ea_json_exposures(ea_buf *b, const char *key, const ea_result *r,
+				  bool undelegated, size_t n)
 {
 	size_t		i;
 
 	ea_json_key(b, key);
 	ea_buf_puts(b, "[");
-	for (i = 0; i < l->n; i++)
+	for (i = 0; i < n; i++)
 	{
+		const char *gate,
+				   *rule_id;
+		bool		value;
+
+		ea_result_get_exposure(r, undelegated, i, &gate, &value, &rule_id);
 		ea_buf_puts(b, i ? ",{\"gate\":" : "{\"gate\":");
-		ea_json_string(b, l->items[i].gate);
-		ea_buf_puts(b, l->items[i].value ? ",\"gateValue\":\"true\",\"ruleID\":"
+		ea_json_string(b, gate);
+		ea_buf_puts(b, value ? ",\"gateValue\":\"true\",\"ruleID\":"
 					: ",\"gateValue\":\"false\",\"ruleID\":");
-		ea_json_string(b, l->items[i].rule_id);
+		ea_json_string(b, rule_id);
 		ea_buf_puts(b, "}");
 	}
 	ea_buf_puts(b, "]");
@@ -96,61 +102,104 @@ ea_reason(const ea_result *r)
 	return "Recognized";
 }
 
-static void
-ea_json_layer_fields(ea_buf *b, const ea_result *r)
+void
+ea_result_get_view(const ea_result *r, ea_result_view *v)
 {
+	bool		is_exp = r->entity == NULL || strcmp(r->entity, "experiment") == 0;
 	bool		delegated = r->config_delegate && r->config_delegate[0];
-	size_t		i;
 
-	ea_json_bool(b, "is_experiment_group", delegated ? r->is_experiment_group : -1);
-	ea_json_bool(b, "is_experiment_active", delegated ? r->is_experiment_active : -1);
-	ea_json_opt_string(b, "allocated_experiment_name",
-					   delegated ? r->config_delegate : NULL);
-	ea_json_key(b, "explicit_parameters");
-	ea_buf_puts(b, "[");
-	for (i = 0; r->explicit_set && i < r->nexplicit; i++)
+	memset(v, 0, sizeof(*v));
+	v->kind = r->kind;
+	v->name = r->name ? r->name : "";
+	v->bool_value = r->bool_value;
+	v->value_json = (r->json_value && r->json_is_object) ? r->json_value : NULL;
+	v->value_is_stable = r->owned_json == NULL && !r->persisted;
+	v->rule_id = r->rule_id ? r->rule_id : "";
+	v->group_name = r->group_name;
+	v->id_type = r->id_type ? r->id_type : "";
+	v->reason = ea_reason(r);
+	v->is_experiment_group = -1;
+	v->is_experiment_active = -1;
+	if (r->kind == EA_KIND_EXPERIMENT && is_exp)
 	{
-		if (i)
-			ea_buf_puts(b, ",");
-		ea_json_string(b, r->explicit_params[i]);
+		v->is_experiment_group = r->is_experiment_group;
+		v->is_experiment_active = r->is_experiment_active;
 	}
-	ea_buf_puts(b, "]");
-	ea_json_exposures(b, "undelegated_secondary_exposures", &r->undelegated);
+	if (r->kind == EA_KIND_LAYER && delegated)
+	{
+		v->is_experiment_group = r->is_experiment_group;
+		v->is_experiment_active = r->is_experiment_active;
+		v->allocated_experiment_name = r->config_delegate;
+	}
+	if (r->kind == EA_KIND_LAYER && r->explicit_set)
+	{
+		v->nexplicit = r->nexplicit;
+		v->explicit_params = r->explicit_params;
+	}
+	v->nexposures = r->exposures.n;
+	v->nundelegated = r->kind == EA_KIND_LAYER ? r->undelegated.n : 0;
+	v->config_version = r->version;
+}
+
+void
+ea_result_get_exposure(const ea_result *r, bool undelegated, size_t i,
+					   const char **gate, bool *gate_value, const char **rule_id)
+{
+	const ea_exposure *e = undelegated ? &r->undelegated.items[i]
+		: &r->exposures.items[i];
+
+	*gate = e->gate;
+	*gate_value = e->value;
+	*rule_id = e->rule_id;
 }
 
 static void
 ea_json_body(ea_buf *b, const ea_result *r)
 {
-	bool		is_exp = r->entity == NULL || strcmp(r->entity, "experiment") == 0;
+	ea_result_view v;
+	size_t		i;
 
+	ea_result_get_view(r, &v);
 	ea_buf_puts(b, "{\"name\":");
-	ea_json_string(b, r->name ? r->name : "");
+	ea_json_string(b, v.name);
 	ea_json_key(b, "value");
-	if (r->kind == EA_KIND_GATE)
-		ea_buf_puts(b, r->bool_value ? "true" : "false");
+	if (v.kind == EA_KIND_GATE)
+		ea_buf_puts(b, v.bool_value ? "true" : "false");
 	else
-		ea_buf_puts(b, (r->json_value && r->json_is_object) ? r->json_value : "{}");
+		ea_buf_puts(b, v.value_json ? v.value_json : "{}");
 	ea_json_key(b, "rule_id");
-	ea_json_string(b, r->rule_id ? r->rule_id : "");
-	ea_json_opt_string(b, "group_name", r->group_name);
+	ea_json_string(b, v.rule_id);
+	ea_json_opt_string(b, "group_name", v.group_name);
 	ea_json_key(b, "id_type");
-	ea_json_string(b, r->id_type ? r->id_type : "");
+	ea_json_string(b, v.id_type);
 	ea_json_key(b, "reason");
-	ea_json_string(b, ea_reason(r));
-	ea_json_exposures(b, "secondary_exposures", &r->exposures);
-	if (r->kind == EA_KIND_EXPERIMENT)
+	ea_json_string(b, v.reason);
+	ea_json_exposures(b, "secondary_exposures", r, false, v.nexposures);
+	if (v.kind == EA_KIND_EXPERIMENT || v.kind == EA_KIND_LAYER)
 	{
-		ea_json_bool(b, "is_experiment_group", is_exp ? r->is_experiment_group : -1);
-		ea_json_bool(b, "is_experiment_active", is_exp ? r->is_experiment_active : -1);
+		ea_json_bool(b, "is_experiment_group", v.is_experiment_group);
+		ea_json_bool(b, "is_experiment_active", v.is_experiment_active);
 	}
-	if (r->kind == EA_KIND_LAYER)
-		ea_json_layer_fields(b, r);
-	if (r->version >= 0)
+	if (v.kind == EA_KIND_LAYER)
+	{
+		ea_json_opt_string(b, "allocated_experiment_name", v.allocated_experiment_name);
+		ea_json_key(b, "explicit_parameters");
+		ea_buf_puts(b, "[");
+		for (i = 0; i < v.nexplicit; i++)
+		{
+			if (i)
+				ea_buf_puts(b, ",");
+			ea_json_string(b, v.explicit_params[i]);
+		}
+		ea_buf_puts(b, "]");
+		ea_json_exposures(b, "undelegated_secondary_exposures", r, true, v.nundelegated);
+	}
+	if (v.config_version >= 0)
 	{
 		char		num[32];
 
 		ea_json_key(b, "config_version");
-		snprintf(num, sizeof(num), "%lld", (long long) r->version);
+		snprintf(num, sizeof(num), "%lld", (long long) v.config_version);
 		ea_buf_puts(b, num);
 	}
 	ea_buf_puts(b, "}");

@@ -8,6 +8,10 @@ cd "$EA_REPO"
 run() { psql -X -q -At -v ON_ERROR_STOP=1 -d "$EA_DB" "$@"; }
 
 run -c 'CREATE EXTENSION IF NOT EXISTS experiment_assign'
+# the harness may name ../shared or ../shared/statsig-data
+if [ -n "${EA_SHARED_DIR:-}" ] && [ -d "$EA_SHARED_DIR/statsig-data" ]; then
+	EA_SHARED_DIR="$EA_SHARED_DIR/statsig-data"
+fi
 pass=0
 fail=0
 tally() {					# tally "passed|failed" label
