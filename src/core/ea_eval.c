@@ -49,6 +49,39 @@ typedef struct ea_ctx
 } ea_ctx;
 
 static bool ea_eval_spec(ea_ctx *ctx, const char *name, ea_kind kind);
+static int64_t ea_wall_clock_ms(void);
+
+/* Start an evaluation into r; depth is shared with nested ones. */
+static void
+ea_ctx_init(ea_ctx *ctx, ea_result *r, const ea_specs *specs,
+			const ea_user *user, const ea_eval_opts *opts, ea_kind kind,
+			int *depth)
+{
+	static const ea_eval_opts no_opts = {0};
+
+	memset(ctx, 0, sizeof(*ctx));
+	memset(r, 0, sizeof(*r));
+	r->kind = kind;
+	r->version = -1;
+	ctx->specs = specs;
+	ctx->user = user;
+	ctx->opts = opts ? opts : &no_opts;
+	ctx->r = r;
+	ctx->depth = depth;
+	ctx->now_ms = ctx->opts->now_ms ? ctx->opts->now_ms : ea_wall_clock_ms();
+}
+
+/* Free what an evaluation into a caller-owned result allocated. */
+static void
+ea_ctx_finish(ea_ctx *ctx, ea_result *r)
+{
+	free(r->exposures.items);
+	free(r->undelegated.items);
+	free(r->owned_json);
+	r->exposures.items = r->undelegated.items = NULL;
+	r->owned_json = NULL;
+	ea_arena_free(&ctx->scratch);
+}
 
 /* ---- exposures ---- */
 
@@ -537,36 +570,23 @@ static const ea_dval *
 ea_experiment_group(ea_ctx *ctx, const ea_condition *c)
 {
 	ea_result	sub;
-	ea_ctx	   *sctx;
+	ea_ctx		sctx;
 	const ea_dval *v = NULL;
 
 	if (c->field == NULL)
 		return NULL;
-	sctx = calloc(1, sizeof(ea_ctx));
-	if (sctx == NULL)
-		return NULL;
-	memset(&sub, 0, sizeof(sub));
-	sub.kind = EA_KIND_EXPERIMENT;
-	sub.version = -1;
-	sctx->specs = ctx->specs;
-	sctx->user = ctx->user;
-	sctx->opts = ctx->opts;
-	sctx->r = &sub;
-	sctx->depth = ctx->depth;
-	sctx->now_ms = ctx->now_ms;
+	ea_ctx_init(&sctx, &sub, ctx->specs, ctx->user, ctx->opts,
+				EA_KIND_EXPERIMENT, ctx->depth);
+	sctx.now_ms = ctx->now_ms;
 	if (++(*ctx->depth) <= EA_MAX_NESTING)
-		ea_eval_spec(sctx, c->field, EA_KIND_EXPERIMENT);
+		ea_eval_spec(&sctx, c->field, EA_KIND_EXPERIMENT);
 	else
-		sctx->overflow = true;
+		sctx.overflow = true;
 	(*ctx->depth)--;
-	ctx->overflow |= sctx->overflow;
+	ctx->overflow |= sctx.overflow;
 	if (sub.group_name != NULL)
 		v = ea_string_value(ctx, sub.group_name);
-	free(sub.exposures.items);
-	free(sub.undelegated.items);
-	free(sub.owned_json);
-	ea_arena_free(&sctx->scratch);
-	free(sctx);
+	ea_ctx_finish(&sctx, &sub);
 	return v;
 }
 
@@ -877,8 +897,6 @@ ea_eval_spec(ea_ctx *ctx, const char *name, ea_kind kind)
 	return true;
 }
 
-static int64_t ea_wall_clock_ms(void);
-
 /*
  * Evaluate experiment name with only its targeting rules (or only its
  * override rules).  True means such a rule matched: the user is excluded
@@ -891,10 +909,9 @@ ea_reeval_filtered(const ea_specs *specs, const ea_user *user,
 				   const ea_eval_opts *opts, const char *name,
 				   ea_rule_filter filter)
 {
-	static const ea_eval_opts no_opts = {0};
 	const ea_spec *spec = ea_map_get(&specs->configs, name);
 	ea_result	r;
-	ea_ctx	   *ctx;
+	ea_ctx		ctx;
 	int			depth = 0;
 	bool		any = false;
 	bool		matched;
@@ -906,29 +923,14 @@ ea_reeval_filtered(const ea_specs *specs, const ea_user *user,
 		any = ea_rule_in_filter(&spec->rules[i], filter);
 	if (!any)
 		return filter == EA_FILTER_TARGETING;
-	ctx = calloc(1, sizeof(ea_ctx));
-	if (ctx == NULL)
-		return false;
-	memset(&r, 0, sizeof(r));
-	r.kind = EA_KIND_EXPERIMENT;
-	r.version = -1;
-	ctx->specs = specs;
-	ctx->user = user;
-	ctx->opts = opts ? opts : &no_opts;
-	ctx->r = &r;
-	ctx->depth = &depth;
-	ctx->now_ms = ctx->opts->now_ms ? ctx->opts->now_ms : ea_wall_clock_ms();
-	ctx->filter = filter;
-	ctx->filter_spec = spec;
-	ea_eval_spec(ctx, name, EA_KIND_EXPERIMENT);
+	ea_ctx_init(&ctx, &r, specs, user, opts, EA_KIND_EXPERIMENT, &depth);
+	ctx.filter = filter;
+	ctx.filter_spec = spec;
+	ea_eval_spec(&ctx, name, EA_KIND_EXPERIMENT);
 	matched = r.bool_value && r.rule_id != NULL &&
 		strcmp(r.rule_id, "default") != 0 && strcmp(r.rule_id, "disabled") != 0 &&
-		!r.unsupported && !ctx->overflow;
-	free(r.exposures.items);
-	free(r.undelegated.items);
-	free(r.owned_json);
-	ea_arena_free(&ctx->scratch);
-	free(ctx);
+		!r.unsupported && !ctx.overflow;
+	ea_ctx_finish(&ctx, &r);
 	return matched;
 }
 
@@ -946,25 +948,16 @@ ea_evaluate(const ea_specs *specs, const ea_user *user, ea_kind kind,
 			const char *name, const ea_eval_opts *opts, ea_result **out,
 			ea_error *err)
 {
-	static const ea_eval_opts no_opts = {0};
 	ea_ctx		ctx;
 	ea_result  *r;
 	int			depth = 0;
 	ea_status	st = EA_OK;
 
 	*out = NULL;
-	r = calloc(1, sizeof(ea_result));
+	r = malloc(sizeof(ea_result));
 	if (r == NULL)
 		return ea_fail(err, EA_ERR_NOMEM, "out of memory", NULL);
-	memset(&ctx, 0, sizeof(ctx));
-	r->kind = kind;
-	r->version = -1;
-	ctx.specs = specs;
-	ctx.user = user;
-	ctx.opts = opts ? opts : &no_opts;
-	ctx.r = r;
-	ctx.depth = &depth;
-	ctx.now_ms = ctx.opts->now_ms ? ctx.opts->now_ms : ea_wall_clock_ms();
+	ea_ctx_init(&ctx, r, specs, user, opts, kind, &depth);
 	r->recognized = ea_eval_spec(&ctx, name, kind);
 	r->name = name;
 	if (ctx.overflow)
