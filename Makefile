@@ -56,13 +56,18 @@ endif
 # The PostgreSQL layer.
 PG_OBJS = \
 	src/pg/ea_pg.o \
+	src/pg/ea_pg_assign_admin.o \
+	src/pg/ea_pg_assignments.o \
 	src/pg/ea_pg_cache.o \
 	src/pg/ea_pg_error.o \
 	src/pg/ea_pg_eval.o \
 	src/pg/ea_pg_idlist.o \
 	src/pg/ea_pg_iptable.o \
+	src/pg/ea_pg_result.o \
+	src/pg/ea_pg_persist.o \
 	src/pg/ea_pg_specs.o \
-	src/pg/ea_pg_storage.o
+	src/pg/ea_pg_storage.o \
+	src/pg/ea_pg_trigger.o
 
 OBJS = $(CORE_OBJS) $(PG_OBJS)
 
@@ -88,11 +93,14 @@ REGRESS = \
 	id_lists \
 	cache \
 	privileges \
-	catalog
+	catalog \
+	persistence \
+	assign_trigger \
+	assignment_admin
 REGRESS_OPTS = --inputdir=.
 
 # isolationtester: specs/<name>.spec -> expected/<name>.out
-ISOLATION = cache_invalidation
+ISOLATION = cache_invalidation assign_concurrent assign_reload assign_trigger_concurrent
 
 EXTRA_CLEAN = build results regression.diffs regression.out output_iso
 

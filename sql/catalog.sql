@@ -17,7 +17,7 @@ SELECT p.oid::regprocedure AS function, p.provolatile AS vol, p.proisstrict AS s
 FROM pg_proc p
 JOIN pg_depend d ON d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e'
 JOIN pg_extension e ON e.oid = d.refobjid AND e.extname = 'experiment_assign'
-ORDER BY p.proname;
+ORDER BY p.proname, p.pronargs;
 
 -- the extension's tables and views, and whether pg_dump keeps their data
 SELECT c.relname, c.relkind, c.oid = ANY (e.extconfig) AS dumped

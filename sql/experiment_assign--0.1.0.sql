@@ -189,6 +189,154 @@ COMMENT ON FUNCTION @extschema@.get_layer(jsonb, text) IS
 'The layer evaluation for the StatsigUser (value, allocated experiment, exposures)';
 
 /* ---------------------------------------------------------------------
+ * Persistent assignment (sticky experiment groups)
+ * ------------------------------------------------------------------- */
+
+-- One row per unit and experiment (or layer): Server Core's StickyValues,
+-- saved at the unit's first assignment.  The key leads with the unit so
+-- that Citus can distribute the table by unit_id; no sequence.
+CREATE TABLE @extschema@.ea_assignments (
+	unit_id text NOT NULL,
+	id_type text NOT NULL,
+	config_name text NOT NULL,
+	group_name text,
+	rule_id text,
+	assigned_at timestamptz NOT NULL DEFAULT pg_catalog.now(),
+	sticky jsonb NOT NULL,
+	PRIMARY KEY (unit_id, id_type, config_name)
+);
+CREATE INDEX ea_assignments_config_unit
+	ON @extschema@.ea_assignments (config_name, unit_id);
+COMMENT ON TABLE @extschema@.ea_assignments IS
+'Persistent assignment: the stored experiment/layer value (Statsig StickyValues) of each unit; written by the persistence-aware get_experiment/get_layer and assign_experiment_trigger';
+
+-- Assignments of archived experiments (archive_experiment_assignments).
+CREATE TABLE @extschema@.ea_assignments_archive (
+	unit_id text NOT NULL,
+	id_type text NOT NULL,
+	config_name text NOT NULL,
+	group_name text,
+	rule_id text,
+	assigned_at timestamptz NOT NULL,
+	sticky jsonb NOT NULL,
+	archived_at timestamptz NOT NULL DEFAULT pg_catalog.now()
+);
+CREATE INDEX ea_assignments_archive_config_unit
+	ON @extschema@.ea_assignments_archive (config_name, unit_id);
+CREATE INDEX ea_assignments_archive_unit
+	ON @extschema@.ea_assignments_archive (unit_id);
+COMMENT ON TABLE @extschema@.ea_assignments_archive IS
+'Assignments moved out of ea_assignments by archive_experiment_assignments, with the time they were archived';
+
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.ea_assignments', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.ea_assignments_archive', '');
+
+REVOKE ALL ON TABLE @extschema@.ea_assignments FROM PUBLIC;
+REVOKE ALL ON TABLE @extschema@.ea_assignments_archive FROM PUBLIC;
+
+CREATE FUNCTION @extschema@.get_user_persisted_values("user" jsonb, id_type text)
+RETURNS jsonb
+LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE
+AS 'MODULE_PATHNAME', 'ea_pg_get_user_persisted_values';
+COMMENT ON FUNCTION @extschema@.get_user_persisted_values(jsonb, text) IS
+'The stored values of the user''s unit for id_type, as Statsig''s UserPersistedValues {config: StickyValues}; {} when none';
+
+CREATE FUNCTION @extschema@.get_experiment("user" jsonb, experiment text,
+										   user_persisted_values jsonb,
+										   enforce_targeting boolean DEFAULT false,
+										   enforce_overrides boolean DEFAULT false)
+RETURNS jsonb
+LANGUAGE C VOLATILE PARALLEL UNSAFE
+AS 'MODULE_PATHNAME', 'ea_pg_get_experiment_persisted';
+COMMENT ON FUNCTION @extschema@.get_experiment(jsonb, text, jsonb, boolean, boolean) IS
+'The experiment assignment with persistent assignment: returns the persisted value, or stores the first assignment; NULL values delete it';
+
+CREATE FUNCTION @extschema@.get_layer("user" jsonb, layer text,
+									  user_persisted_values jsonb,
+									  enforce_targeting boolean DEFAULT false,
+									  enforce_overrides boolean DEFAULT false)
+RETURNS jsonb
+LANGUAGE C VOLATILE PARALLEL UNSAFE
+AS 'MODULE_PATHNAME', 'ea_pg_get_layer_persisted';
+COMMENT ON FUNCTION @extschema@.get_layer(jsonb, text, jsonb, boolean, boolean) IS
+'The layer evaluation with persistent assignment: returns the persisted value, or stores the first assignment; NULL values delete it';
+
+CREATE FUNCTION @extschema@.assign_experiment_trigger()
+RETURNS trigger
+LANGUAGE C VOLATILE PARALLEL UNSAFE
+AS 'MODULE_PATHNAME', 'ea_pg_assign_experiment_trigger';
+COMMENT ON FUNCTION @extschema@.assign_experiment_trigger() IS
+'BEFORE INSERT/UPDATE row trigger (experiment, user column, result column [, id type]): assigns each row''s user with persistent assignment';
+
+CREATE FUNCTION @extschema@.delete_unit_assignments(unit_id text, id_type text DEFAULT NULL)
+RETURNS bigint
+LANGUAGE C VOLATILE PARALLEL UNSAFE
+AS 'MODULE_PATHNAME', 'ea_pg_delete_unit_assignments';
+COMMENT ON FUNCTION @extschema@.delete_unit_assignments(text, text) IS
+'Erasure: delete a unit''s stored assignments, current and archived (one id type, or all when NULL); returns the rows deleted';
+
+CREATE FUNCTION @extschema@.delete_experiment_assignments(config_name text)
+RETURNS bigint
+LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE
+AS 'MODULE_PATHNAME', 'ea_pg_delete_experiment_assignments';
+COMMENT ON FUNCTION @extschema@.delete_experiment_assignments(text) IS
+'Delete every stored assignment of an experiment or layer; returns the rows deleted';
+
+CREATE FUNCTION @extschema@.archive_experiment_assignments(config_name text)
+RETURNS bigint
+LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE
+AS 'MODULE_PATHNAME', 'ea_pg_archive_experiment_assignments';
+COMMENT ON FUNCTION @extschema@.archive_experiment_assignments(text) IS
+'Move every stored assignment of an experiment or layer to ea_assignments_archive; returns the rows moved';
+
+CREATE FUNCTION @extschema@.import_user_persisted_values(storage_key text,
+														 user_persisted_values jsonb)
+RETURNS integer
+LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE
+AS 'MODULE_PATHNAME', 'ea_pg_import_user_persisted_values';
+COMMENT ON FUNCTION @extschema@.import_user_persisted_values(text, jsonb) IS
+'Store an SDK storage adapter''s values for one key "<unit id>:<id type>" (validated, normalised, upserted); returns the entries stored';
+
+CREATE FUNCTION @extschema@.export_user_persisted_values(
+	OUT storage_key text,
+	OUT user_persisted_values jsonb)
+RETURNS SETOF record
+LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE
+AS 'MODULE_PATHNAME', 'ea_pg_export_user_persisted_values';
+COMMENT ON FUNCTION @extschema@.export_user_persisted_values() IS
+'Every stored unit as an SDK storage adapter holds it: key "<unit id>:<id type>" and {config: StickyValues}';
+
+-- Who is assigned to what.
+CREATE VIEW @extschema@.ea_assignment_list AS
+	SELECT a.unit_id, a.id_type,
+		   a.unit_id OPERATOR(pg_catalog.||) ':' OPERATOR(pg_catalog.||) a.id_type AS storage_key,
+		   a.config_name,
+		   s.entity,
+		   a.sticky OPERATOR(pg_catalog.->>) 'config_delegate' AS allocated_experiment,
+		   a.group_name, a.rule_id, a.assigned_at,
+		   s.is_active
+	FROM @extschema@.ea_assignments a
+	LEFT JOIN @extschema@.list_specs() s ON s.name OPERATOR(pg_catalog.=) a.config_name
+		AND s.kind OPERATOR(pg_catalog.<>) 'gate';
+COMMENT ON VIEW @extschema@.ea_assignment_list IS
+'The stored assignments, with the kind and isActive of their experiment/layer in the document in force (NULL when it has none)';
+
+-- An assignment source for experiment analysis (Statsig warehouse native's
+-- shape): one row per unit and experiment; layer assignments are reported
+-- under the layer's allocated experiment.
+CREATE VIEW @extschema@.ea_assignment_source AS
+	SELECT a.assigned_at AS "timestamp",
+		   a.unit_id, a.id_type,
+		   COALESCE(a.sticky OPERATOR(pg_catalog.->>) 'config_delegate',
+				 a.config_name) AS experiment_id,
+		   a.rule_id AS group_id,
+		   a.group_name, a.rule_id,
+		   a.config_name
+	FROM @extschema@.ea_assignments a;
+COMMENT ON VIEW @extschema@.ea_assignment_source IS
+'Assignments shaped as an experiment-analysis assignment source: timestamp, unit_id, id_type, experiment_id, group_id (the rule id), group_name';
+
+/* ---------------------------------------------------------------------
  * Privileges
  * ------------------------------------------------------------------- */
 
@@ -218,3 +366,23 @@ GRANT EXECUTE ON FUNCTION @extschema@.get_experiment(jsonb, text) TO PUBLIC;
 GRANT EXECUTE ON FUNCTION @extschema@.get_layer(jsonb, text) TO PUBLIC;
 GRANT SELECT ON TABLE @extschema@.ea_specs TO PUBLIC;
 GRANT SELECT ON TABLE @extschema@.ea_id_list_sizes TO PUBLIC;
+
+-- persistent assignment: anyone who may evaluate may assign (through the
+-- functions and the trigger); reading, deleting, importing and exporting
+-- stored assignments is granted explicitly
+REVOKE ALL ON FUNCTION @extschema@.get_user_persisted_values(jsonb, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.get_experiment(jsonb, text, jsonb, boolean, boolean) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.get_layer(jsonb, text, jsonb, boolean, boolean) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.assign_experiment_trigger() FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.delete_unit_assignments(text, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.delete_experiment_assignments(text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.archive_experiment_assignments(text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.import_user_persisted_values(text, jsonb) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.export_user_persisted_values() FROM PUBLIC;
+REVOKE ALL ON TABLE @extschema@.ea_assignment_list FROM PUBLIC;
+REVOKE ALL ON TABLE @extschema@.ea_assignment_source FROM PUBLIC;
+
+GRANT EXECUTE ON FUNCTION @extschema@.get_user_persisted_values(jsonb, text) TO PUBLIC;
+GRANT EXECUTE ON FUNCTION @extschema@.get_experiment(jsonb, text, jsonb, boolean, boolean) TO PUBLIC;
+GRANT EXECUTE ON FUNCTION @extschema@.get_layer(jsonb, text, jsonb, boolean, boolean) TO PUBLIC;
+GRANT EXECUTE ON FUNCTION @extschema@.assign_experiment_trigger() TO PUBLIC;

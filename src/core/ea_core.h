@@ -212,11 +212,12 @@ extern ea_status ea_evaluate_persisted(const ea_specs *specs,
 extern void ea_sticky_outcome_free(ea_sticky_outcome *outcome);
 
 /*
- * Validate one StickyValues object (import path) and rewrite it in Server
- * Core's field names (legacy "configVersion" becomes "config_version").
- * The returned text is malloc'd.
+ * Validate one StickyValues object (import path; errors name config_name)
+ * and rewrite it in Server Core's field names (legacy "configVersion"
+ * becomes "config_version").  The returned text is malloc'd.
  */
-extern ea_status ea_sticky_normalize(const char *json, size_t len,
+extern ea_status ea_sticky_normalize(const char *config_name,
+									 const char *json, size_t len,
 									 char **normalized, ea_error *err);
 
 /* A result's group name and rule id (NULL when absent). */

@@ -447,18 +447,26 @@ ea_sticky_outcome_free(ea_sticky_outcome *o)
 }
 
 ea_status
-ea_sticky_normalize(const char *json, size_t len, char **normalized,
-					ea_error *err)
+ea_sticky_normalize(const char *config_name, const char *json, size_t len,
+					char **normalized, ea_error *err)
 {
-	json_object *e = json_tokener_parse_verbose(json, NULL);
+	json_tokener *tok = json_tokener_new_ex(64);
+	json_object *e;
 	json_object *ver;
 	ea_status	st;
 
 	*normalized = NULL;
-	(void) len;
-	if (e == NULL)
-		return ea_bad_sticky(err, "(import)", "the value is not valid JSON");
-	if ((st = ea_check_sticky(e, "(import)", err)) != EA_OK)
+	if (tok == NULL)
+		return ea_fail(err, EA_ERR_NOMEM, "out of memory", NULL);
+	e = json_tokener_parse_ex(tok, json, (int) len);
+	if (e == NULL || json_tokener_get_parse_end(tok) != len)
+	{
+		json_object_put(e);
+		json_tokener_free(tok);
+		return ea_bad_sticky(err, config_name, "the value is not valid JSON");
+	}
+	json_tokener_free(tok);
+	if ((st = ea_check_sticky(e, config_name, err)) != EA_OK)
 	{
 		json_object_put(e);
 		return st;

@@ -16,6 +16,7 @@
 
 #include "fmgr.h"
 #include "utils/array.h"
+#include "utils/jsonb.h"
 #include "utils/snapshot.h"
 
 #include "ea_core.h"
@@ -47,12 +48,23 @@ typedef struct EaCoreGuard
 	ea_user    *user;
 	ea_result  *result;
 	char	   *json;
+	ea_sticky_outcome outcome;	/* persistent assignment: what to store */
 } EaCoreGuard;
 
 extern EaCoreGuard *ea_pg_guard_create(void);
 extern void ea_pg_guard_release(EaCoreGuard *guard);
 
 /* ---- ea_pg_storage.c: the extension-owned tables ---- */
+
+/* Saved identity while running as the owner of the tables. */
+typedef struct EaOwnerSwitch
+{
+	Oid			saved_userid;
+	int			saved_sec_context;
+} EaOwnerSwitch;
+
+extern Oid	ea_pg_storage_enter(EaOwnerSwitch *save);
+extern void ea_pg_storage_leave(const EaOwnerSwitch *save);
 
 extern bool ea_pg_storage_owns(Oid relid);
 extern void ea_pg_storage_forget(void);
@@ -79,5 +91,49 @@ extern bool ea_pg_cache_idlist_contains(void *arg, const char *list_name,
 /* ---- ea_pg_iptable.c: the IP-to-country table ---- */
 
 extern const ea_ip_table *ea_pg_ip_table(void);
+
+/* ---- ea_pg_result.c: results as jsonb ---- */
+
+extern Jsonb *ea_pg_result_jsonb(const ea_result *result);
+extern void ea_pg_result_cache_reset(void);
+
+/* ---- ea_pg_eval.c: evaluation options ---- */
+
+extern void ea_pg_eval_opts(ea_eval_opts *opts);
+
+/* ---- ea_pg_assignments.c: the assignment table (persistent assignment) ---- */
+
+extern Jsonb *ea_pg_assignments_values(const char *unit_id, const char *id_type);
+extern char *ea_pg_assignments_read_one(const char *unit_id, const char *id_type,
+										const char *config_name);
+extern bool ea_pg_assignments_insert(const char *unit_id, const char *id_type,
+									 const char *config_name, const char *sticky);
+extern bool ea_pg_assignments_exists(const char *unit_id, const char *id_type,
+									 const char *config_name);
+extern void ea_pg_assignments_delete(const char *unit_id, const char *id_type,
+									 const char *config_name);
+extern int64 ea_pg_assignments_delete_unit(text *unit_id, text *id_type);
+extern int64 ea_pg_assignments_delete_config(text *config_name);
+extern int64 ea_pg_assignments_archive_config(text *config_name);
+extern void ea_pg_assignments_upsert(const char *unit_id, const char *id_type,
+									 const char *config_name, const char *sticky);
+
+typedef void (*EaExportRowFn) (void *arg, Datum storage_key, Datum values);
+extern void ea_pg_assignments_export(EaExportRowFn fn, void *arg);
+
+/* ---- ea_pg_persist.c: the persistent-assignment flow ---- */
+
+typedef struct EaPersistCall
+{
+	ea_kind		kind;
+	const char *name;
+	const char *values_json;	/* UserPersistedValues text; NULL = none */
+	bool		enforce_targeting;
+	bool		enforce_overrides;
+} EaPersistCall;
+
+extern void ea_pg_persist_evaluate(const EaPersistCall *call, EaCoreGuard *guard);
+extern void ea_pg_user_parse(const char *user_json, EaCoreGuard *guard);
+extern const char *ea_pg_spec_id_type(const char *name);
 
 #endif							/* EA_PG_H */

@@ -90,6 +90,8 @@ ea_pg_cache_clear(void)
 
 	ea_cache_specs = NULL;
 	ea_cache_idlists = NULL;
+	/* cached result values are keyed by pointers into the old specs */
+	ea_pg_result_cache_reset();
 	if (old != NULL)
 		ea_specs_free(old);
 	if (ea_cache_context == NULL)

@@ -70,6 +70,7 @@ ea_pg_guard_free(void *arg)
 		ea_user_free(guard->user);
 	if (guard->specs)
 		ea_specs_free(guard->specs);
+	ea_sticky_outcome_free(&guard->outcome);
 	guard->json = NULL;
 	guard->result = NULL;
 	guard->user = NULL;

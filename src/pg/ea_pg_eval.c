@@ -13,8 +13,8 @@
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
 
-/* The evaluation options from the settings and the cache. */
-static void
+/* The evaluation options from the settings and the cache (also used by ea_pg_persist.c). */
+void
 ea_pg_eval_opts(ea_eval_opts *opts)
 {
 	memset(opts, 0, sizeof(*opts));
@@ -57,16 +57,12 @@ static Datum
 ea_pg_evaluate_jsonb(FunctionCallInfo fcinfo, ea_kind kind)
 {
 	EaCoreGuard *guard = ea_pg_guard_create();
-	size_t		len;
-	ea_error	err;
-	Datum		result;
+	Jsonb	   *result;
 
 	ea_pg_evaluate(PG_GETARG_JSONB_P(0), PG_GETARG_TEXT_PP(1), kind, guard);
-	if (ea_result_json(guard->result, &guard->json, &len, &err) != EA_OK)
-		ea_pg_report(&err, NULL);
-	result = DirectFunctionCall1(jsonb_in, CStringGetDatum(guard->json));
+	result = ea_pg_result_jsonb(guard->result);
 	ea_pg_guard_release(guard);
-	return result;
+	PG_RETURN_JSONB_P(result);
 }
 
 /*

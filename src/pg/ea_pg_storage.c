@@ -59,14 +59,9 @@ typedef enum EaPlanId
 } EaPlanId;
 
 static SPIPlanPtr ea_plans[EA_PLAN_COUNT];
+static void ea_pg_connect(void);
+static void ea_pg_finish(void);
 static Oid	ea_plans_schema = InvalidOid;
-
-/* Saved identity while running as the table owner. */
-typedef struct EaOwnerSwitch
-{
-	Oid			saved_userid;
-	int			saved_sec_context;
-} EaOwnerSwitch;
 
 /* Is relid one of our tables?  Called from the relcache callback. */
 bool
@@ -284,6 +279,30 @@ ea_pg_execute(const EaStorage *storage, EaPlanId id, Datum *values,
 	rc = SPI_execute_plan(ea_pg_plan(storage, id), values, NULL, read_only, 0);
 	if (rc != expected)
 		elog(ERROR, "SPI_execute_plan failed: %s", SPI_result_code_string(rc));
+}
+
+/*
+ * For the other storage files (assignments): look the tables up, switch to
+ * their owner and connect to SPI.  Returns the extension's schema.  Pair
+ * with ea_pg_storage_leave().
+ */
+Oid
+ea_pg_storage_enter(EaOwnerSwitch *save)
+{
+	EaStorage	storage;
+
+	ea_pg_storage(&storage);
+	ea_pg_become_owner(&storage, save);
+	ea_pg_connect();
+	return storage.schema;
+}
+
+/* Disconnect from SPI and switch back to the caller's identity. */
+void
+ea_pg_storage_leave(const EaOwnerSwitch *save)
+{
+	ea_pg_finish();
+	ea_pg_restore_user(save);
 }
 
 static void

@@ -368,6 +368,24 @@ test_evaluation(void)
 	free(js);
 }
 
+static void
+test_sticky_normalize(void)
+{
+	const char *legacy = "{\"value\": true, \"json_value\": {\"a\": 1}, \"rule_id\": \"r\", "
+		"\"group_name\": \"Control\", \"secondary_exposures\": [], \"configVersion\": 3}";
+	const char *bad = "{\"value\": \"yes\", \"secondary_exposures\": []}";
+	char	   *out = NULL;
+	ea_error	err;
+
+	CHECK(ea_sticky_normalize("exp", legacy, strlen(legacy), &out, &err) == EA_OK && out &&
+		  strstr(out, "\"config_version\":3") && !strstr(out, "configVersion"),
+		  "legacy configVersion is renamed: %s", out ? out : err.detail);
+	free(out);
+	CHECK(ea_sticky_normalize("exp", bad, strlen(bad), &out, &err) == EA_ERR_PERSISTED &&
+		  strstr(err.detail, "\"value\" must be a boolean"), "bad value named: %s", err.detail);
+	CHECK(ea_sticky_normalize("exp", "{", 1, &out, &err) == EA_ERR_PERSISTED, "truncated JSON rejected");
+}
+
 int
 main(void)
 {
@@ -379,6 +397,7 @@ main(void)
 	test_user_validation();
 	test_spec_validation();
 	test_evaluation();
+	test_sticky_normalize();
 	printf("core: %d passed, %d failed\n", npass, nfail);
 	return nfail ? 1 : 0;
 }

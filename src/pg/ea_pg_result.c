@@ -1,0 +1,254 @@
+/*-------------------------------------------------------------------------
+ *
+ * ea_pg_result.c
+ *	  Evaluation results as jsonb, built directly (no JSON text round trip).
+ *
+ * The core reports a result through ea_result_get_view(); the fields are
+ * pushed into a JsonbParseState.  A config's value is JSON text owned by
+ * the compiled specs: each distinct value is parsed to jsonb once per
+ * loaded document and kept in a small per-backend cache, reset whenever
+ * the spec cache is.  (Values a result owns itself -- persisted values,
+ * merged layer parameters -- are parsed per call.)
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "ea_pg.h"
+
+#include "utils/builtins.h"
+#include "utils/hsearch.h"
+#include "utils/memutils.h"
+#include "utils/numeric.h"
+
+typedef struct EaValueEntry
+{
+	const char *key;			/* the core's value text (pointer identity) */
+	Jsonb	   *value;
+} EaValueEntry;
+
+static HTAB *ea_value_cache = NULL;
+static MemoryContext ea_value_context = NULL;
+
+/* Forget every cached value: the specs they came from are gone. */
+void
+ea_pg_result_cache_reset(void)
+{
+	if (ea_value_context != NULL)
+		MemoryContextReset(ea_value_context);
+	ea_value_cache = NULL;
+}
+
+static HTAB *
+ea_pg_value_cache(void)
+{
+	HASHCTL		ctl;
+
+	if (ea_value_cache != NULL)
+		return ea_value_cache;
+	if (ea_value_context == NULL)
+		ea_value_context = AllocSetContextCreate(TopMemoryContext,
+												 "experiment_assign result values",
+												 ALLOCSET_DEFAULT_SIZES);
+	memset(&ctl, 0, sizeof(ctl));
+	ctl.keysize = sizeof(const char *);
+	ctl.entrysize = sizeof(EaValueEntry);
+	ctl.hcxt = ea_value_context;
+	ea_value_cache = hash_create("experiment_assign result values", 256, &ctl,
+								 HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	return ea_value_cache;
+}
+
+static Jsonb *
+ea_pg_parse_value(const char *json)
+{
+	return DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum(json)));
+}
+
+/* The value object as jsonb; from the cache when the specs own it. */
+static Jsonb *
+ea_pg_value_jsonb(const char *json, bool stable)
+{
+	EaValueEntry *entry;
+	bool		found;
+	MemoryContext old;
+
+	if (!stable)
+		return ea_pg_parse_value(json);
+	entry = hash_search(ea_pg_value_cache(), &json, HASH_ENTER, &found);
+	if (!found)
+	{
+		entry->value = NULL;
+		old = MemoryContextSwitchTo(ea_value_context);
+		PG_TRY();
+		{
+			entry->value = ea_pg_parse_value(json);
+		}
+		PG_CATCH();
+		{
+			MemoryContextSwitchTo(old);
+			hash_search(ea_value_cache, &json, HASH_REMOVE, NULL);
+			PG_RE_THROW();
+		}
+		PG_END_TRY();
+		MemoryContextSwitchTo(old);
+	}
+	return entry->value;
+}
+
+static void
+ea_push_key(JsonbParseState **st, const char *key)
+{
+	JsonbValue	v;
+
+	v.type = jbvString;
+	v.val.string.val = (char *) key;
+	v.val.string.len = strlen(key);
+	pushJsonbValue(st, WJB_KEY, &v);
+}
+
+static void
+ea_push_string(JsonbParseState **st, JsonbIteratorToken seq, const char *s)
+{
+	JsonbValue	v;
+
+	if (s == NULL)
+		v.type = jbvNull;
+	else
+	{
+		v.type = jbvString;
+		v.val.string.val = (char *) s;
+		v.val.string.len = strlen(s);
+	}
+	pushJsonbValue(st, seq, &v);
+}
+
+static void
+ea_push_bool(JsonbParseState **st, int value)
+{
+	JsonbValue	v;
+
+	if (value < 0)
+		v.type = jbvNull;
+	else
+	{
+		v.type = jbvBool;
+		v.val.boolean = value != 0;
+	}
+	pushJsonbValue(st, WJB_VALUE, &v);
+}
+
+static void
+ea_push_jsonb(JsonbParseState **st, Jsonb *jb)
+{
+	JsonbValue	v;
+
+	v.type = jbvBinary;
+	v.val.binary.data = &jb->root;
+	v.val.binary.len = VARSIZE(jb) - VARHDRSZ;
+	pushJsonbValue(st, WJB_VALUE, &v);
+}
+
+static void
+ea_push_exposures(JsonbParseState **st, const ea_result *r, bool undelegated,
+				  size_t n)
+{
+	size_t		i;
+
+	pushJsonbValue(st, WJB_BEGIN_ARRAY, NULL);
+	for (i = 0; i < n; i++)
+	{
+		const char *gate,
+				   *rule_id;
+		bool		value;
+
+		ea_result_get_exposure(r, undelegated, i, &gate, &value, &rule_id);
+		pushJsonbValue(st, WJB_BEGIN_OBJECT, NULL);
+		ea_push_key(st, "gate");
+		ea_push_string(st, WJB_VALUE, gate);
+		ea_push_key(st, "gateValue");
+		ea_push_string(st, WJB_VALUE, value ? "true" : "false");
+		ea_push_key(st, "ruleID");
+		ea_push_string(st, WJB_VALUE, rule_id);
+		pushJsonbValue(st, WJB_END_OBJECT, NULL);
+	}
+	pushJsonbValue(st, WJB_END_ARRAY, NULL);
+}
+
+static void
+ea_push_value(JsonbParseState **st, const ea_result_view *v)
+{
+	if (v->kind == EA_KIND_GATE)
+		ea_push_bool(st, v->bool_value);
+	else if (v->value_json == NULL)
+	{
+		pushJsonbValue(st, WJB_BEGIN_OBJECT, NULL);
+		pushJsonbValue(st, WJB_END_OBJECT, NULL);
+	}
+	else
+		ea_push_jsonb(st, ea_pg_value_jsonb(v->value_json, v->value_is_stable));
+}
+
+static void
+ea_push_layer_fields(JsonbParseState **st, const ea_result *r,
+					 const ea_result_view *v)
+{
+	size_t		i;
+
+	ea_push_key(st, "allocated_experiment_name");
+	ea_push_string(st, WJB_VALUE, v->allocated_experiment_name);
+	ea_push_key(st, "explicit_parameters");
+	pushJsonbValue(st, WJB_BEGIN_ARRAY, NULL);
+	for (i = 0; i < v->nexplicit; i++)
+		ea_push_string(st, WJB_ELEM, v->explicit_params[i]);
+	pushJsonbValue(st, WJB_END_ARRAY, NULL);
+	ea_push_key(st, "undelegated_secondary_exposures");
+	ea_push_exposures(st, r, true, v->nundelegated);
+}
+
+/*
+ * The result as jsonb, with the same fields as ea_result_json() writes
+ * (checked by the regress tests, which compare both).
+ */
+Jsonb *
+ea_pg_result_jsonb(const ea_result *r)
+{
+	JsonbParseState *st = NULL;
+	JsonbValue *res;
+	ea_result_view v;
+
+	ea_result_get_view(r, &v);
+	pushJsonbValue(&st, WJB_BEGIN_OBJECT, NULL);
+	ea_push_key(&st, "name");
+	ea_push_string(&st, WJB_VALUE, v.name);
+	ea_push_key(&st, "value");
+	ea_push_value(&st, &v);
+	ea_push_key(&st, "rule_id");
+	ea_push_string(&st, WJB_VALUE, v.rule_id);
+	ea_push_key(&st, "group_name");
+	ea_push_string(&st, WJB_VALUE, v.group_name);
+	ea_push_key(&st, "id_type");
+	ea_push_string(&st, WJB_VALUE, v.id_type);
+	ea_push_key(&st, "reason");
+	ea_push_string(&st, WJB_VALUE, v.reason);
+	ea_push_key(&st, "secondary_exposures");
+	ea_push_exposures(&st, r, false, v.nexposures);
+	if (v.kind == EA_KIND_EXPERIMENT || v.kind == EA_KIND_LAYER)
+	{
+		ea_push_key(&st, "is_experiment_group");
+		ea_push_bool(&st, v.is_experiment_group);
+		ea_push_key(&st, "is_experiment_active");
+		ea_push_bool(&st, v.is_experiment_active);
+	}
+	if (v.kind == EA_KIND_LAYER)
+		ea_push_layer_fields(&st, r, &v);
+	if (v.config_version >= 0)
+	{
+		JsonbValue	num;
+
+		ea_push_key(&st, "config_version");
+		num.type = jbvNumeric;
+		num.val.numeric = int64_to_numeric(v.config_version);
+		pushJsonbValue(&st, WJB_VALUE, &num);
+	}
+	res = pushJsonbValue(&st, WJB_END_OBJECT, NULL);
+	return JsonbValueToJsonb(res);
+}

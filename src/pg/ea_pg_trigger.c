@@ -1,0 +1,260 @@
+/*-------------------------------------------------------------------------
+ *
+ * ea_pg_trigger.c
+ *	  assign_experiment_trigger(): assign on insert (or update).
+ *
+ *	  CREATE TRIGGER t BEFORE INSERT ON signups FOR EACH ROW
+ *	  EXECUTE FUNCTION assign_experiment_trigger('exp', 'user_col',
+ *												 'result_col' [, 'idType']);
+ *
+ * The user column holds a StatsigUser (jsonb or json) or a scalar unit id
+ * of any type, which becomes {"userID": x} or {"customIDs": {idType: x}}
+ * (idType: the fourth argument, else the experiment's).  The result column
+ * receives the group name (text, varchar) or the whole result (jsonb,
+ * json).  Each row is assigned like the persistence-aware get_experiment
+ * with the unit's stored values: read, evaluate, store a first assignment.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "ea_pg.h"
+
+#include "access/htup_details.h"
+#include "catalog/pg_type.h"
+#include "commands/trigger.h"
+#include "executor/spi.h"
+#include "lib/stringinfo.h"
+#include "utils/builtins.h"
+#include "utils/json.h"
+#include "utils/lsyscache.h"
+#include "utils/rel.h"
+
+#define EA_TRIGGER_USAGE \
+	"Use CREATE TRIGGER ... BEFORE INSERT OR UPDATE ... FOR EACH ROW EXECUTE FUNCTION " \
+	"assign_experiment_trigger('experiment', 'user_column', 'result_column' [, 'id_type'])."
+
+/* The trigger's validated arguments for one row. */
+typedef struct EaTriggerArgs
+{
+	const char *experiment;
+	int			user_attnum;
+	Oid			user_type;
+	int			result_attnum;
+	Oid			result_type;
+	const char *id_type;		/* fourth argument, or NULL */
+} EaTriggerArgs;
+
+/* The trigger being fired, for error messages. */
+static const char *ea_trigger_name = "";
+
+/* Raise a misuse error for the trigger on rel. */
+static void
+ea_pg_trigger_misuse(Relation rel, const char *message, const char *detail)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+			 errmsg("assign_experiment_trigger: %s", message),
+			 errdetail("%s Trigger \"%s\" on table \"%s\".", detail,
+					   ea_trigger_name, RelationGetRelationName(rel)),
+			 errhint(EA_TRIGGER_USAGE)));
+}
+
+/* Check how the trigger was fired: BEFORE, FOR EACH ROW, INSERT or UPDATE. */
+static void
+ea_pg_trigger_check_event(TriggerData *td)
+{
+	if (!TRIGGER_FIRED_BEFORE(td->tg_event))
+		ea_pg_trigger_misuse(td->tg_relation, "must be fired BEFORE",
+							 "The trigger is an AFTER or INSTEAD OF trigger; only a BEFORE trigger can set the result column.");
+	if (!TRIGGER_FIRED_FOR_ROW(td->tg_event))
+		ea_pg_trigger_misuse(td->tg_relation, "must be fired FOR EACH ROW",
+							 "The trigger is a statement-level trigger.");
+	if (!TRIGGER_FIRED_BY_INSERT(td->tg_event) && !TRIGGER_FIRED_BY_UPDATE(td->tg_event))
+		ea_pg_trigger_misuse(td->tg_relation, "must be fired by INSERT or UPDATE",
+							 "The trigger was fired by DELETE or TRUNCATE.");
+}
+
+/* The attribute number of a named column, or a misuse error. */
+static int
+ea_pg_trigger_column(Relation rel, const char *name, const char *role)
+{
+	TupleDesc	desc = RelationGetDescr(rel);
+	int			attnum = SPI_fnumber(desc, name);
+
+	if (attnum <= 0)
+		ea_pg_trigger_misuse(rel, psprintf("%s column \"%s\" does not exist", role, name),
+							 psprintf("The %s column is named by trigger argument %d.",
+									  role, strcmp(role, "user") == 0 ? 2 : 3));
+	return attnum;
+}
+
+/* Is typid a type the user column may have? (json, or any scalar) */
+static bool
+ea_pg_trigger_user_type_ok(Oid typid)
+{
+	char		typtype = get_typtype(typid);
+
+	if (typtype == TYPTYPE_DOMAIN)
+		return ea_pg_trigger_user_type_ok(getBaseType(typid));
+	return typtype != TYPTYPE_COMPOSITE && typtype != TYPTYPE_PSEUDO &&
+		!OidIsValid(get_element_type(typid));
+}
+
+/* Validate the trigger's arguments and columns. */
+static void
+ea_pg_trigger_args(TriggerData *td, EaTriggerArgs *args)
+{
+	Trigger    *trigger = td->tg_trigger;
+	Relation	rel = td->tg_relation;
+	TupleDesc	desc = RelationGetDescr(rel);
+
+	if (trigger->tgnargs < 3 || trigger->tgnargs > 4)
+		ea_pg_trigger_misuse(rel, "wrong number of arguments",
+							 psprintf("The trigger has %d arguments; it takes 3 or 4.", trigger->tgnargs));
+	args->experiment = trigger->tgargs[0];
+	args->user_attnum = ea_pg_trigger_column(rel, trigger->tgargs[1], "user");
+	args->result_attnum = ea_pg_trigger_column(rel, trigger->tgargs[2], "result");
+	args->id_type = trigger->tgnargs == 4 ? trigger->tgargs[3] : NULL;
+	args->user_type = getBaseType(TupleDescAttr(desc, args->user_attnum - 1)->atttypid);
+	args->result_type = getBaseType(TupleDescAttr(desc, args->result_attnum - 1)->atttypid);
+
+	if (args->user_attnum == args->result_attnum)
+		ea_pg_trigger_misuse(rel, "the user and result columns are the same",
+							 psprintf("Both are column \"%s\".", trigger->tgargs[1]));
+	if (!ea_pg_trigger_user_type_ok(args->user_type))
+		ea_pg_trigger_misuse(rel, psprintf("user column \"%s\" has type %s", trigger->tgargs[1],
+										   format_type_be(args->user_type)),
+							 "The user column must be jsonb or json (a StatsigUser) or a scalar unit id.");
+	if (args->result_type != TEXTOID && args->result_type != VARCHAROID &&
+		args->result_type != JSONBOID && args->result_type != JSONOID)
+		ea_pg_trigger_misuse(rel, psprintf("result column \"%s\" has type %s", trigger->tgargs[2],
+										   format_type_be(args->result_type)),
+							 "The result column must be text or varchar (the group name) or jsonb or json (the whole result).");
+	if (args->id_type != NULL && args->id_type[0] == '\0')
+		ea_pg_trigger_misuse(rel, "the id type is empty",
+							 "The fourth trigger argument names the id type of a scalar unit id, such as \"userID\" or \"companyID\".");
+}
+
+/* The StatsigUser JSON of the user column's value. */
+static char *
+ea_pg_trigger_user_json(const EaTriggerArgs *args, Datum value, const char *id_type)
+{
+	StringInfoData buf;
+	Oid			output;
+	bool		varlena;
+
+	if (args->user_type == JSONBOID)
+	{
+		Jsonb	   *user = DatumGetJsonbP(value);
+
+		return JsonbToCString(NULL, &user->root, VARSIZE(user));
+	}
+	if (args->user_type == JSONOID)
+		return TextDatumGetCString(value);
+
+	getTypeOutputInfo(args->user_type, &output, &varlena);
+	initStringInfo(&buf);
+	if (pg_strcasecmp(id_type, "userID") == 0)
+		appendStringInfoString(&buf, "{\"userID\":");
+	else
+	{
+		appendStringInfoString(&buf, "{\"customIDs\":{");
+		escape_json(&buf, id_type);
+		appendStringInfoChar(&buf, ':');
+	}
+	escape_json(&buf, OidOutputFunctionCall(output, value));
+	appendStringInfoString(&buf, pg_strcasecmp(id_type, "userID") == 0 ? "}" : "}}");
+	return buf.data;
+}
+
+/* The value for the result column from the result in the guard. */
+static Datum
+ea_pg_trigger_result(const EaTriggerArgs *args, EaCoreGuard *guard, bool *isnull)
+{
+	size_t		len;
+	ea_error	err;
+	Datum		d;
+
+	*isnull = false;
+	if (args->result_type == TEXTOID || args->result_type == VARCHAROID)
+	{
+		const char *group = ea_result_group_name(guard->result);
+
+		*isnull = (group == NULL);
+		d = group ? CStringGetTextDatum(group) : (Datum) 0;
+		ea_pg_guard_release(guard);
+		return d;
+	}
+	if (args->result_type == JSONBOID)
+		d = JsonbPGetDatum(ea_pg_result_jsonb(guard->result));
+	else
+	{
+		if (ea_result_json(guard->result, &guard->json, &len, &err) != EA_OK)
+			ea_pg_report(&err, NULL);
+		d = CStringGetTextDatum(guard->json);
+	}
+	ea_pg_guard_release(guard);
+	return d;
+}
+
+/* Assign one row's user; returns the value for the result column. */
+static Datum
+ea_pg_trigger_assign(const EaTriggerArgs *args, Datum user, bool *isnull)
+{
+	const char *spec_id_type = ea_pg_spec_id_type(args->experiment);
+	const char *id_type = args->id_type ? args->id_type : spec_id_type;
+	EaCoreGuard *guard = ea_pg_guard_create();
+	EaPersistCall call = {EA_KIND_EXPERIMENT, args->experiment, "{}", false, false};
+	const char *unit;
+
+	ea_pg_user_parse(ea_pg_trigger_user_json(args, user, id_type), guard);
+	unit = ea_user_unit_id(guard->user, spec_id_type);
+	if (unit != NULL)
+	{
+		Jsonb	   *stored = ea_pg_assignments_values(pstrdup(unit), spec_id_type);
+
+		if (stored != NULL)
+			call.values_json = JsonbToCString(NULL, &stored->root, VARSIZE(stored));
+	}
+	ea_pg_persist_evaluate(&call, guard);
+	return ea_pg_trigger_result(args, guard, isnull);
+}
+
+/*
+ * assign_experiment_trigger() returns trigger
+ *
+ * BEFORE INSERT OR UPDATE, FOR EACH ROW.  Arguments: experiment name, user
+ * column, result column, optional id type (see the file header).  Assigns
+ * the row's user to the experiment with persistent assignment (stores a
+ * first assignment in ea_assignments) and sets the result column; a NULL
+ * user sets it to NULL.  Misuse is an error naming the problem.
+ */
+PG_FUNCTION_INFO_V1(ea_pg_assign_experiment_trigger);
+Datum
+ea_pg_assign_experiment_trigger(PG_FUNCTION_ARGS)
+{
+	TriggerData *td = (TriggerData *) fcinfo->context;
+	EaTriggerArgs args;
+	HeapTuple	tuple;
+	Datum		user;
+	bool		isnull;
+	Datum		result = (Datum) 0;
+	bool		result_null = true;
+
+	if (!CALLED_AS_TRIGGER(fcinfo))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("assign_experiment_trigger() must be called as a trigger"),
+				 errhint(EA_TRIGGER_USAGE)));
+	ea_trigger_name = td->tg_trigger->tgname;
+	ea_pg_trigger_check_event(td);
+	ea_pg_trigger_args(td, &args);
+
+	tuple = TRIGGER_FIRED_BY_UPDATE(td->tg_event) ? td->tg_newtuple : td->tg_trigtuple;
+	user = heap_getattr(tuple, args.user_attnum, RelationGetDescr(td->tg_relation), &isnull);
+	if (!isnull)
+		result = ea_pg_trigger_assign(&args, user, &result_null);
+
+	tuple = heap_modify_tuple_by_cols(tuple, RelationGetDescr(td->tg_relation), 1,
+									  &args.result_attnum, &result, &result_null);
+	return PointerGetDatum(tuple);
+}
