@@ -84,6 +84,10 @@ typedef struct ea_spec_info
 } ea_spec_info;
 
 extern size_t ea_specs_count(const ea_specs *specs);
+
+/* One spec's idType by kind and name (O(1)); NULL when there is none. */
+extern const char *ea_specs_id_type(const ea_specs *specs, ea_kind kind,
+									const char *name);
 extern void ea_specs_info(const ea_specs *specs, size_t i, ea_spec_info *out);
 
 /* ---- StatsigUser ---- */

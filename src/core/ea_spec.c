@@ -929,6 +929,16 @@ ea_specs_count(const ea_specs *specs)
 	return specs->nspecs;
 }
 
+const char *
+ea_specs_id_type(const ea_specs *specs, ea_kind kind, const char *name)
+{
+	const ea_map *map = kind == EA_KIND_GATE ? &specs->gates
+		: kind == EA_KIND_LAYER ? &specs->layers : &specs->configs;
+	const ea_spec *spec = ea_map_get(map, name);
+
+	return spec ? spec->id_type : NULL;
+}
+
 void
 ea_specs_info(const ea_specs *specs, size_t i, ea_spec_info *out)
 {

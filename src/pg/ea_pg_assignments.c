@@ -148,10 +148,11 @@ ea_pg_aplan(Oid schema, EaAssignPlanId id)
 {
 	Oid			types[4] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID};
 	SPIPlanPtr	plan;
+	int			i;
 
 	if (ea_aplans_schema != schema)
 	{
-		for (int i = 0; i < EA_APLAN_COUNT; i++)
+		for (i = 0; i < EA_APLAN_COUNT; i++)
 		{
 			if (ea_aplans[i] != NULL)
 				SPI_freeplan(ea_aplans[i]);

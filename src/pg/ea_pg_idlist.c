@@ -60,11 +60,12 @@ ea_pg_text_array(ArrayType *array, char ***out)
 	Datum	   *elems;
 	bool	   *nulls;
 	int			n;
+	int			i;
 
 	deconstruct_array(array, TEXTOID, -1, false, TYPALIGN_INT,
 					  &elems, &nulls, &n);
 	*out = palloc(sizeof(char *) * Max(n, 1));
-	for (int i = 0; i < n; i++)
+	for (i = 0; i < n; i++)
 	{
 		if (nulls[i])
 			ereport(ERROR,
@@ -80,8 +81,9 @@ static ArrayType *
 ea_pg_make_text_array(char **strings, int n)
 {
 	Datum	   *elems = palloc(sizeof(Datum) * Max(n, 1));
+	int			i;
 
-	for (int i = 0; i < n; i++)
+	for (i = 0; i < n; i++)
 		elems[i] = CStringGetTextDatum(strings[i]);
 	return construct_array(elems, n, TEXTOID, -1, false, TYPALIGN_INT);
 }
@@ -110,10 +112,11 @@ ea_pg_load_id_list(PG_FUNCTION_ARGS)
 	text	   *list_name = PG_GETARG_TEXT_PP(0);
 	char	  **ids;
 	int			n;
+	int			i;
 
 	ea_pg_check_list_name(list_name);
 	n = ea_pg_text_array(PG_GETARG_ARRAYTYPE_P(1), &ids);
-	for (int i = 0; i < n; i++)
+	for (i = 0; i < n; i++)
 	{
 		char	   *hash = palloc(9);
 
@@ -137,10 +140,11 @@ ea_pg_load_id_list_hashes(PG_FUNCTION_ARGS)
 	text	   *list_name = PG_GETARG_TEXT_PP(0);
 	char	  **hashes;
 	int			n;
+	int			i;
 
 	ea_pg_check_list_name(list_name);
 	n = ea_pg_text_array(PG_GETARG_ARRAYTYPE_P(1), &hashes);
-	for (int i = 0; i < n; i++)
+	for (i = 0; i < n; i++)
 		ea_pg_check_id_hash(hashes[i], strlen(hashes[i]), 0);
 	PG_RETURN_INT64(ea_pg_replace_list(list_name, hashes, n));
 }

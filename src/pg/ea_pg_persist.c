@@ -48,19 +48,10 @@ ea_pg_user_parse(const char *user_json, EaCoreGuard *guard)
 const char *
 ea_pg_spec_id_type(const char *name)
 {
-	const ea_specs *specs = ea_pg_cache_specs(false);
-	size_t		count = ea_specs_count(specs);
+	const char *id_type = ea_specs_id_type(ea_pg_cache_specs(false),
+										   EA_KIND_EXPERIMENT, name);
 
-	for (size_t i = 0; i < count; i++)
-	{
-		ea_spec_info info;
-
-		ea_specs_info(specs, i, &info);
-		if (info.name != NULL && strcmp(info.name, name) == 0 &&
-			info.kind != EA_KIND_GATE)
-			return pstrdup(info.id_type ? info.id_type : "userID");
-	}
-	return "userID";
+	return pstrdup(id_type ? id_type : "userID");
 }
 
 /*
@@ -135,8 +126,9 @@ ea_pg_persist_save(const EaPersistCall *call, EaCoreGuard *guard)
 	char	   *unit_id = pstrdup(guard->outcome.unit_id);
 	char	   *id_type = pstrdup(guard->outcome.id_type);
 	char	   *sticky = pstrdup(guard->outcome.sticky_json);
+	int			attempt;
 
-	for (int attempt = 0; attempt < EA_PG_SAVE_ATTEMPTS; attempt++)
+	for (attempt = 0; attempt < EA_PG_SAVE_ATTEMPTS; attempt++)
 	{
 		char	   *stored;
 

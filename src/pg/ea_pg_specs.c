@@ -130,11 +130,12 @@ ea_pg_list_specs(PG_FUNCTION_ARGS)
 	size_t		count;
 	Datum		values[9];
 	bool		nulls[9];
+	size_t		i;
 
 	InitMaterializedSRF(fcinfo, 0);
 	specs = ea_pg_cache_specs(true);
 	count = specs ? ea_specs_count(specs) : 0;
-	for (size_t i = 0; i < count; i++)
+	for (i = 0; i < count; i++)
 	{
 		ea_spec_info info;
 

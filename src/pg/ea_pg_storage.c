@@ -244,10 +244,11 @@ ea_pg_plan(const EaStorage *storage, EaPlanId id)
 	Oid			types[3];
 	int			nargs;
 	SPIPlanPtr	plan;
+	int			i;
 
 	if (ea_plans_schema != storage->schema)
 	{
-		for (int i = 0; i < EA_PLAN_COUNT; i++)
+		for (i = 0; i < EA_PLAN_COUNT; i++)
 		{
 			if (ea_plans[i] != NULL)
 				SPI_freeplan(ea_plans[i]);
