@@ -64,6 +64,7 @@ PG_OBJS = \
 	src/pg/ea_pg_idlist.o \
 	src/pg/ea_pg_iptable.o \
 	src/pg/ea_pg_result.o \
+	src/pg/ea_pg_user.o \
 	src/pg/ea_pg_persist.o \
 	src/pg/ea_pg_specs.o \
 	src/pg/ea_pg_storage.o \

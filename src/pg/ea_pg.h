@@ -45,7 +45,8 @@ typedef struct EaCoreGuard
 {
 	MemoryContextCallback callback;
 	ea_specs   *specs;
-	ea_user    *user;
+	ea_user    *user;			/* a user this call parsed and owns */
+	const ea_user *eval_user;	/* the user to evaluate (owned or cached) */
 	ea_result  *result;
 	char	   *json;
 	ea_sticky_outcome outcome;	/* persistent assignment: what to store */
@@ -91,6 +92,10 @@ extern bool ea_pg_cache_idlist_contains(void *arg, const char *list_name,
 /* ---- ea_pg_iptable.c: the IP-to-country table ---- */
 
 extern const ea_ip_table *ea_pg_ip_table(void);
+
+/* ---- ea_pg_user.c: the per-backend parsed-user cache ---- */
+
+extern const ea_user *ea_pg_user_from_jsonb(Jsonb *user);
 
 /* ---- ea_pg_result.c: results as jsonb ---- */
 

@@ -74,6 +74,7 @@ ea_pg_guard_free(void *arg)
 	guard->json = NULL;
 	guard->result = NULL;
 	guard->user = NULL;
+	guard->eval_user = NULL;
 	guard->specs = NULL;
 }
 

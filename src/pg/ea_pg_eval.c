@@ -34,20 +34,18 @@ static void
 ea_pg_evaluate(Jsonb *user, text *name, ea_kind kind, EaCoreGuard *guard)
 {
 	const ea_specs *specs;
-	char	   *user_json;
+	const ea_user *u;
 	char	   *spec_name;
 	ea_eval_opts opts;
 	ea_error	err;
 
-	user_json = JsonbToCString(NULL, &user->root, VARSIZE(user));
+	u = ea_pg_user_from_jsonb(user);
 	spec_name = text_to_cstring(name);
 	ea_pg_eval_opts(&opts);
 	specs = ea_pg_cache_specs(false);
 
 	/* from here to the end, nothing may call back into PostgreSQL */
-	if (ea_user_parse(user_json, strlen(user_json), &guard->user, &err) != EA_OK)
-		ea_pg_report(&err, NULL);
-	if (ea_evaluate(specs, guard->user, kind, spec_name, &opts,
+	if (ea_evaluate(specs, u, kind, spec_name, &opts,
 					&guard->result, &err) != EA_OK)
 		ea_pg_report(&err, NULL);
 }

@@ -39,6 +39,7 @@ ea_pg_user_parse(const char *user_json, EaCoreGuard *guard)
 
 	if (ea_user_parse(user_json, strlen(user_json), &guard->user, &err) != EA_OK)
 		ea_pg_report(&err, NULL);
+	guard->eval_user = guard->user;
 }
 
 /*
@@ -94,7 +95,7 @@ ea_pg_persist_core(const EaPersistCall *call, const char *values_json,
 		ea_result_free(guard->result);
 	guard->result = NULL;
 	ea_sticky_outcome_free(&guard->outcome);
-	if (ea_evaluate_persisted(specs, guard->user, call->kind, call->name, &opts,
+	if (ea_evaluate_persisted(specs, guard->eval_user, call->kind, call->name, &opts,
 							  values_json, values_json ? strlen(values_json) : 0,
 							  call->enforce_targeting, call->enforce_overrides,
 							  &guard->result, &guard->outcome, &err) != EA_OK)
@@ -169,7 +170,7 @@ ea_pg_persist_apply(const EaPersistCall *call, EaCoreGuard *guard)
 }
 
 /*
- * Server Core's persistent-assignment flow for the user in guard->user:
+ * Server Core's persistent-assignment flow for the user in guard->eval_user:
  * evaluate with the caller's persisted values, store or delete as the core
  * says; the result to return is left in guard->result.
  */
@@ -210,7 +211,7 @@ ea_pg_persisted_jsonb(FunctionCallInfo fcinfo, ea_kind kind)
 	call.enforce_overrides = !PG_ARGISNULL(4) && PG_GETARG_BOOL(4);
 
 	guard = ea_pg_guard_create();
-	ea_pg_user_parse(JsonbToCString(NULL, &user->root, VARSIZE(user)), guard);
+	guard->eval_user = ea_pg_user_from_jsonb(user);
 	ea_pg_persist_evaluate(&call, guard);
 	return ea_pg_persist_result(guard);
 }
@@ -268,8 +269,8 @@ ea_pg_get_user_persisted_values(PG_FUNCTION_ARGS)
 	char	   *unit_id = NULL;
 	Jsonb	   *values;
 
-	ea_pg_user_parse(JsonbToCString(NULL, &user->root, VARSIZE(user)), guard);
-	unit = ea_user_unit_id(guard->user, id_type);
+	guard->eval_user = ea_pg_user_from_jsonb(user);
+	unit = ea_user_unit_id(guard->eval_user, id_type);
 	if (unit != NULL)
 		unit_id = pstrdup(unit);
 	ea_pg_guard_release(guard);

@@ -207,7 +207,7 @@ ea_pg_trigger_assign(const EaTriggerArgs *args, Datum user, bool *isnull)
 	const char *unit;
 
 	ea_pg_user_parse(ea_pg_trigger_user_json(args, user, id_type), guard);
-	unit = ea_user_unit_id(guard->user, spec_id_type);
+	unit = ea_user_unit_id(guard->eval_user, spec_id_type);
 	if (unit != NULL)
 	{
 		Jsonb	   *stored = ea_pg_assignments_values(pstrdup(unit), spec_id_type);
