@@ -222,7 +222,7 @@ bool
 ea_cmp_strings(const ea_dval *v, const ea_tval *t, ea_op op, bool ignore_case)
 {
 	const char *vs = v->str ? v->str : "";
-	const char *vl = v->lower ? v->lower : vs;
+	const char *vl = ea_dval_lower(v) ? ea_dval_lower(v) : vs;
 	bool		any_none = op == EA_OP_ANY || op == EA_OP_NONE;
 	bool		negated = op == EA_OP_NONE || op == EA_OP_NONE_CASE_SENSITIVE ||
 		op == EA_OP_STR_CONTAINS_NONE;

@@ -98,6 +98,28 @@ extern ea_status ea_user_parse(const char *json, size_t len,
 extern void ea_user_free(ea_user *user);
 
 /*
+ * Build a StatsigUser from a stream of JSON events instead of text (the
+ * PostgreSQL layer walks a jsonb value).  Strings need not be
+ * NUL-terminated; numbers are given as their JSON text.  The events must
+ * form one JSON value; ea_user_builder_finish() validates it exactly as
+ * ea_user_parse() does and consumes the builder either way.  Abandon an
+ * unfinished builder with ea_user_builder_free().
+ */
+typedef struct ea_user_builder ea_user_builder;
+
+extern ea_user_builder *ea_user_builder_new(void);
+extern void ea_ub_begin(ea_user_builder *b, bool is_object);
+extern void ea_ub_end(ea_user_builder *b);
+extern void ea_ub_key(ea_user_builder *b, const char *key, size_t len);
+extern void ea_ub_string(ea_user_builder *b, const char *s, size_t len);
+extern void ea_ub_number(ea_user_builder *b, const char *text, size_t len);
+extern void ea_ub_bool(ea_user_builder *b, bool value);
+extern void ea_ub_null(ea_user_builder *b);
+extern ea_status ea_user_builder_finish(ea_user_builder *b, ea_user **out,
+										ea_error *err);
+extern void ea_user_builder_free(ea_user_builder *b);
+
+/*
  * The unit id Server Core uses for idType (userID, or a customIDs entry).
  * Returns NULL when the user has none.  Owned by the user object.
  */

@@ -15,6 +15,7 @@
 #include "ea_ip.h"
 #include "ea_ua.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,11 +42,11 @@ typedef struct ea_ctx
 	bool		overflow;
 	int64_t		now_ms;
 	ea_arena	scratch;		/* values made during this evaluation */
-	size_t		nmemo;
-	ea_memo		memo[EA_MEMO_MAX];
 	ea_ua_info *ua;				/* parsed user agent, when needed */
 	ea_rule_filter filter;		/* restrict filter_spec's rules */
 	const ea_spec *filter_spec;
+	size_t		nmemo;
+	ea_memo		memo[EA_MEMO_MAX];	/* last: not zeroed, nmemo says */
 } ea_ctx;
 
 static bool ea_eval_spec(ea_ctx *ctx, const char *name, ea_kind kind);
@@ -59,7 +60,7 @@ ea_ctx_init(ea_ctx *ctx, ea_result *r, const ea_specs *specs,
 {
 	static const ea_eval_opts no_opts = {0};
 
-	memset(ctx, 0, sizeof(*ctx));
+	memset(ctx, 0, offsetof(ea_ctx, memo));
 	memset(r, 0, sizeof(*r));
 	r->kind = kind;
 	r->version = -1;

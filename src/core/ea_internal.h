@@ -98,6 +98,7 @@ struct ea_dval
 	double		float_value;
 	int64_t		ts_value;
 	bool		derived;		/* numeric/time views of a string computed */
+	ea_arena   *arena;			/* where a string's lower-cased view goes */
 	const char *num_text;		/* a number's JSON text as serde writes it */
 	const char *str;			/* string view, or NULL */
 	const char *lower;			/* lower-cased string view, or NULL */
@@ -137,6 +138,7 @@ typedef struct ea_tval
 } ea_tval;
 
 extern const ea_dval ea_dval_empty;
+extern char *ea_lower_dup(ea_arena *arena, const char *s);
 
 /*
  * A string's numeric and timestamp views are computed on first use (most
@@ -151,6 +153,15 @@ ea_dval_derived(const ea_dval *v)
 	if (v->type == EA_J_STRING && !v->derived)
 		ea_dval_derive_slow((ea_dval *) v);
 	return v;
+}
+
+/* A string's lower-cased view, made on first use (NULL only on OOM). */
+static inline const char *
+ea_dval_lower(const ea_dval *v)
+{
+	if (v->lower == NULL && v->str != NULL)
+		((ea_dval *) v)->lower = v->arena ? ea_lower_dup(v->arena, v->str) : v->str;
+	return v->lower;
 }
 
 extern bool ea_dval_from_json(ea_arena *arena, json_object *obj, ea_dval *out);
@@ -169,8 +180,8 @@ extern bool ea_parse_rust_f64(const char *s, double *out);
 extern bool ea_parse_rust_i64(const char *s, int64_t *out);
 extern bool ea_parse_timestamp(const char *s, int64_t *out);
 extern void ea_format_f64(double v, char *buf, size_t size);
+extern void ea_format_i64(int64_t v, char *buf, size_t size);
 extern void ea_format_json_number(json_object *num, char *buf, size_t size);
-extern char *ea_lower_dup(ea_arena *arena, const char *s);
 
 /* ---- user ---- */
 
@@ -200,6 +211,8 @@ struct ea_user
 };
 
 extern const ea_dval *ea_kv_get(const ea_kvlist *list, const char *key);
+extern ea_status ea_user_from_root(ea_user *user, const ea_dval *root,
+								   ea_error *err);
 extern const ea_dval *ea_user_value(const ea_user *user, const char *field,
 									const char *lower_field);
 extern const ea_dval *ea_user_unit_dval(const ea_user *user,

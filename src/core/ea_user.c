@@ -133,6 +133,25 @@ ea_user_member(ea_user *user, const char *key, const ea_dval *v, ea_error *err)
 	return EA_OK;				/* other keys are ignored, as the SDKs do */
 }
 
+/* Fill a user from its parsed JSON value, checking every known field. */
+ea_status
+ea_user_from_root(ea_user *user, const ea_dval *root, ea_error *err)
+{
+	ea_status	st = EA_OK;
+	size_t		i;
+
+	if (root->type != EA_J_OBJECT)
+	{
+		ea_fail(err, EA_ERR_USER, "invalid StatsigUser",
+				"The user is %s, not a JSON object.", ea_type_name(root));
+		ea_set_hint(err, "Pass the user as a JSON object such as {\"userID\": \"u-1\"}.");
+		return EA_ERR_USER;
+	}
+	for (i = 0; i < root->nitems && st == EA_OK; i++)
+		st = ea_user_member(user, root->keys[i], &root->items[i], err);
+	return st;
+}
+
 ea_status
 ea_user_parse(const char *json, size_t len, ea_user **out, ea_error *err)
 {
@@ -140,8 +159,7 @@ ea_user_parse(const char *json, size_t len, ea_user **out, ea_error *err)
 	ea_dval		root;
 	const char *what;
 	size_t		at;
-	ea_status	st = EA_OK;
-	size_t		i;
+	ea_status	st;
 
 	*out = NULL;
 	user = calloc(1, sizeof(ea_user));
@@ -153,16 +171,7 @@ ea_user_parse(const char *json, size_t len, ea_user **out, ea_error *err)
 		return ea_fail(err, EA_ERR_USER, "invalid StatsigUser",
 					   "The user is not valid JSON: %s at byte %zu.", what, at);
 	}
-	if (root.type != EA_J_OBJECT)
-	{
-		ea_fail(err, EA_ERR_USER, "invalid StatsigUser",
-				"The user is %s, not a JSON object.", ea_type_name(&root));
-		ea_set_hint(err, "Pass the user as a JSON object such as {\"userID\": \"u-1\"}.");
-		ea_user_free(user);
-		return EA_ERR_USER;
-	}
-	for (i = 0; i < root.nitems && st == EA_OK; i++)
-		st = ea_user_member(user, root.keys[i], &root.items[i], err);
+	st = ea_user_from_root(user, &root, err);
 	if (st != EA_OK)
 	{
 		ea_user_free(user);

@@ -13,7 +13,7 @@
 #include <string.h>
 
 #define EA_ARENA_BLOCK 65536
-#define EA_ARENA_FIRST 1024		/* blocks double from here up to BLOCK */
+#define EA_ARENA_FIRST 8192		/* blocks double from here up to BLOCK */
 
 /* The strictest alignment any allocation needs (C99 has no max_align_t). */
 typedef union ea_align
@@ -33,9 +33,9 @@ struct ea_arena_block
 	ea_align	data[];
 };
 
-/* Allocate zeroed, suitably aligned memory owned by the arena. */
-void *
-ea_arena_alloc(ea_arena *arena, size_t size)
+/* Allocate suitably aligned memory owned by the arena, not zeroed. */
+static void *
+ea_arena_alloc_raw(ea_arena *arena, size_t size)
 {
 	ea_arena_block *b = arena->head;
 	size_t		align = sizeof(ea_align);
@@ -66,14 +66,24 @@ ea_arena_alloc(ea_arena *arena, size_t size)
 	}
 	p = (char *) b->data + b->used;
 	b->used += need;
-	memset(p, 0, need);
+	return p;
+}
+
+/* Allocate zeroed, suitably aligned memory owned by the arena. */
+void *
+ea_arena_alloc(ea_arena *arena, size_t size)
+{
+	void	   *p = ea_arena_alloc_raw(arena, size);
+
+	if (p != NULL)
+		memset(p, 0, size);
 	return p;
 }
 
 char *
 ea_arena_strndup(ea_arena *arena, const char *s, size_t len)
 {
-	char	   *p = ea_arena_alloc(arena, len + 1);
+	char	   *p = ea_arena_alloc_raw(arena, len + 1);
 
 	if (p == NULL)
 		return NULL;

@@ -270,6 +270,27 @@ ea_shortest_digits(double v, char *dig, size_t size)
 	return exp10;
 }
 
+/* Decimal text of an integer (no snprintf: this is on the hot path). */
+void
+ea_format_i64(int64_t v, char *buf, size_t size)
+{
+	char		tmp[24];
+	int			n = 0;
+	uint64_t	u = v < 0 ? 0 - (uint64_t) v : (uint64_t) v;
+	size_t		o = 0;
+
+	do
+	{
+		tmp[n++] = (char) ('0' + u % 10);
+		u /= 10;
+	} while (u > 0);
+	if (v < 0 && o + 1 < size)
+		buf[o++] = '-';
+	while (n > 0 && o + 1 < size)
+		buf[o++] = tmp[--n];
+	buf[o] = '\0';
+}
+
 /* Rust's Display for f64: shortest digits, plain notation, never "e". */
 void
 ea_format_f64(double v, char *buf, size_t size)
@@ -298,7 +319,7 @@ ea_format_f64(double v, char *buf, size_t size)
 	if (v == floor(v) && fabs(v) < 1e15)
 	{
 		/* integers: the common case, and exact without digit search */
-		snprintf(buf, size, "%lld", (long long) v);
+		ea_format_i64((int64_t) v, buf, size);
 		return;
 	}
 	e = ea_shortest_digits(fabs(v), dig, sizeof(dig));
@@ -506,7 +527,7 @@ ea_dval_from_string(ea_arena *arena, const char *s, ea_dval *out)
 	memset(out, 0, sizeof(*out));
 	out->type = EA_J_STRING;
 	out->str = s;
-	out->lower = s ? ea_lower_dup(arena, s) : NULL;
+	out->arena = arena;			/* lower-cased on first use */
 }
 
 /* A string's timestamp, f64 and i64 views, as Server Core derives them. */
@@ -536,21 +557,25 @@ ea_dval_number_text(ea_arena *arena, const char *text, bool is_int,
 	memset(out, 0, sizeof(*out));
 	out->type = EA_J_NUMBER;
 	out->has_float = true;
-	out->float_value = strtod(text, NULL);
 	if (is_int && ea_parse_rust_i64(text, &i64))
 	{
+		/* an integer that fits: no strtod, no digit search */
+		out->float_value = (double) i64;
 		out->has_int = true;
 		out->int_value = i64;
-		snprintf(buf, sizeof(buf), "%lld", (long long) i64);
+		ea_format_i64(i64, buf, sizeof(buf));
 		out->num_text = ea_arena_strdup(arena, buf);
 	}
-	else if (is_int && text[0] != '-' && strlen(text) <= 20 &&
-			 out->float_value < 18446744073709551616.0)
-		out->num_text = ea_arena_strdup(arena, text);	/* fits u64 */
 	else
 	{
-		ea_format_ryu(out->float_value, buf, sizeof(buf));
-		out->num_text = ea_arena_strdup(arena, buf);
+		out->float_value = strtod(text, NULL);
+		if (is_int && text[0] != '-' && out->float_value < 18446744073709551616.0)
+			out->num_text = ea_arena_strdup(arena, text);	/* fits u64 */
+		else
+		{
+			ea_format_ryu(out->float_value, buf, sizeof(buf));
+			out->num_text = ea_arena_strdup(arena, buf);
+		}
 	}
 	if (out->has_int && out->int_value > -1000000000000000LL &&
 		out->int_value < 1000000000000000LL)

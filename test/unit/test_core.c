@@ -369,6 +369,61 @@ test_evaluation(void)
 }
 
 static void
+test_user_builder(void)
+{
+	ea_user_builder *b;
+	ea_user    *u = NULL;
+	ea_error	err;
+
+	/* {"userID": "u1", "custom": {"n": 5, "tags": ["a", true, null]}} */
+	b = ea_user_builder_new();
+	ea_ub_begin(b, true);
+	ea_ub_key(b, "userID", 6);
+	ea_ub_string(b, "u1xyz", 2);
+	ea_ub_key(b, "custom", 6);
+	ea_ub_begin(b, true);
+	ea_ub_key(b, "n", 1);
+	ea_ub_number(b, "5", 1);
+	ea_ub_key(b, "tags", 4);
+	ea_ub_begin(b, false);
+	ea_ub_string(b, "a", 1);
+	ea_ub_bool(b, true);
+	ea_ub_null(b);
+	ea_ub_end(b);
+	ea_ub_end(b);
+	ea_ub_end(b);
+	CHECK(ea_user_builder_finish(b, &u, &err) == EA_OK && u &&
+		  strcmp(ea_user_unit_id(u, "userID"), "u1") == 0, "builder makes a user");
+	ea_user_free(u);
+
+	/* a wrong-typed field is the same error as from text */
+	b = ea_user_builder_new();
+	ea_ub_begin(b, true);
+	ea_ub_key(b, "email", 5);
+	ea_ub_bool(b, true);
+	ea_ub_end(b);
+	CHECK(ea_user_builder_finish(b, &u, &err) == EA_ERR_USER && u == NULL &&
+		  strstr(err.detail, "\"email\" is a boolean"), "builder validates: %s", err.detail);
+
+	/* misuse: a value without a name, unbalanced events, two roots */
+	b = ea_user_builder_new();
+	ea_ub_begin(b, true);
+	ea_ub_string(b, "x", 1);
+	ea_ub_end(b);
+	CHECK(ea_user_builder_finish(b, &u, &err) == EA_ERR_USER, "member without a name");
+	b = ea_user_builder_new();
+	ea_ub_begin(b, true);
+	CHECK(ea_user_builder_finish(b, &u, &err) == EA_ERR_USER, "unfinished object");
+	b = ea_user_builder_new();
+	ea_ub_null(b);
+	ea_ub_null(b);
+	CHECK(ea_user_builder_finish(b, &u, &err) == EA_ERR_USER, "two values");
+	b = ea_user_builder_new();
+	ea_ub_begin(b, true);
+	ea_user_builder_free(b);	/* abandoned: freed without leaks */
+}
+
+static void
 test_sticky_normalize(void)
 {
 	const char *legacy = "{\"value\": true, \"json_value\": {\"a\": 1}, \"rule_id\": \"r\", "
@@ -398,6 +453,7 @@ main(void)
 	test_spec_validation();
 	test_evaluation();
 	test_sticky_normalize();
+	test_user_builder();
 	printf("core: %d passed, %d failed\n", npass, nfail);
 	return nfail ? 1 : 0;
 }

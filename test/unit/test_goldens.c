@@ -176,6 +176,73 @@ result_json(ea_result *r)
 	return o;
 }
 
+/* Feed a json-c value to the user builder, as the PostgreSQL layer does. */
+static void
+build_events(ea_user_builder *b, json_object *v)
+{
+	size_t		i;
+
+	switch (json_object_get_type(v))
+	{
+		case json_type_null:
+			ea_ub_null(b);
+			break;
+		case json_type_boolean:
+			ea_ub_bool(b, json_object_get_boolean(v));
+			break;
+		case json_type_int:
+		case json_type_double:
+			ea_ub_number(b, json_object_get_string(v), strlen(json_object_get_string(v)));
+			break;
+		case json_type_string:
+			ea_ub_string(b, json_object_get_string(v), (size_t) json_object_get_string_len(v));
+			break;
+		case json_type_array:
+			ea_ub_begin(b, false);
+			for (i = 0; i < json_object_array_length(v); i++)
+				build_events(b, json_object_array_get_idx(v, i));
+			ea_ub_end(b);
+			break;
+		case json_type_object:
+			ea_ub_begin(b, true);
+			{
+				json_object_object_foreach(v, key, val)
+				{
+					ea_ub_key(b, key, strlen(key));
+					build_events(b, val);
+				}
+			}
+			ea_ub_end(b);
+			break;
+	}
+}
+
+/* The same evaluation with the user built from events: identical JSON? */
+static bool
+builder_agrees(const ea_specs *specs, const ea_eval_opts *opts, json_object *user,
+			   ea_kind kind, const char *name, const char *expected_json)
+{
+	ea_user_builder *b = ea_user_builder_new();
+	ea_user    *u;
+	ea_result  *r;
+	ea_error	err;
+	char	   *js = NULL;
+	bool		same;
+
+	build_events(b, user);
+	if (ea_user_builder_finish(b, &u, &err) != EA_OK)
+		return false;
+	if (ea_evaluate(specs, u, kind, name, opts, &r, &err) == EA_OK)
+	{
+		ea_result_json(r, &js, NULL, &err);
+		ea_result_free(r);
+	}
+	same = js && strcmp(js, expected_json) == 0;
+	free(js);
+	ea_user_free(u);
+	return same;
+}
+
 static void
 run_case(const ea_specs *specs, const ea_eval_opts *opts, json_object *c,
 		 const char *file, size_t ix)
@@ -200,6 +267,23 @@ run_case(const ea_specs *specs, const ea_eval_opts *opts, json_object *c,
 		return;
 	}
 	got = result_json(r);
+	{
+		char	   *text;
+
+		ea_result_json(r, &text, NULL, &err);
+		if (!builder_agrees(specs, opts, json_object_object_get(c, "user"), kind, name, text))
+		{
+			printf("MISMATCH %s: the user builder gives another result\n", who);
+			compare_fields(who, json_object_object_get(c, "expected"), NULL);
+			nfail++;
+			free(text);
+			json_object_put(got);
+			ea_result_free(r);
+			ea_user_free(user);
+			return;
+		}
+		free(text);
+	}
 	if (compare_fields(who, json_object_object_get(c, "expected"), got) == 0)
 		npass++;
 	else
