@@ -44,6 +44,7 @@ CORE_OBJS = \
 	src/core/ea_result.o \
 	src/core/ea_sticky.o \
 	src/core/ea_ua.o \
+	src/core/ea_uacache.o \
 	src/core/ea_ip.o
 
 # Every core source must be listed above: fail loudly rather than link a

@@ -135,6 +135,15 @@ extern const char *ea_user_unit_id(const ea_user *user, const char *id_type);
 typedef bool (*ea_idlist_fn) (void *arg, const char *list_name,
 							  const char *id_hash);
 
+/*
+ * An optional cache of parsed user agents (ua_based conditions), owned by
+ * the caller and passed in ea_eval_opts; not thread-safe.
+ */
+typedef struct ea_ua_cache ea_ua_cache;
+
+extern ea_ua_cache *ea_ua_cache_new(void);
+extern void ea_ua_cache_free(ea_ua_cache *cache);
+
 typedef struct ea_eval_opts
 {
 	const char *environment_tier;	/* SDK environment option, or NULL */
@@ -142,6 +151,7 @@ typedef struct ea_eval_opts
 	ea_idlist_fn idlist_contains;
 	void	   *idlist_arg;
 	const ea_ip_table *ip_table;	/* for ip_based; NULL = no country */
+	ea_ua_cache *ua_cache;		/* parsed user agents; NULL = parse each */
 } ea_eval_opts;
 
 /*

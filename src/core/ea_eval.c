@@ -316,9 +316,16 @@ static const ea_dval *
 ea_ua_value(ea_ctx *ctx, const ea_condition *c)
 {
 	const ea_dval *ua = ea_user_agent(ctx->user);
+	const char *fields[4];
 
-	if (c->field == NULL || ua == NULL || ua->type != EA_J_STRING)
+	if (c->field == NULL || c->ua_index < 0 || ua == NULL || ua->type != EA_J_STRING)
 		return NULL;
+	if (ctx->opts->ua_cache != NULL)
+	{
+		if (!ea_ua_cache_fields(ctx->opts->ua_cache, ua->str, strlen(ua->str), fields))
+			return NULL;
+		return ea_string_value(ctx, fields[c->ua_index]);
+	}
 	if (ctx->ua == NULL)
 	{
 		ctx->ua = ea_arena_alloc(&ctx->scratch, sizeof(ea_ua_info));
@@ -360,7 +367,7 @@ ea_condition_value(ea_ctx *ctx, const ea_condition *c, bool *unsupported)
 	switch (c->ctype)
 	{
 		case EA_C_USER_FIELD:
-			return ea_user_value(ctx->user, c->field, c->lower_field);
+			return ea_user_value_at(ctx->user, c->field, c->lower_field, c->field_slot);
 		case EA_C_UNIT_ID:
 			return ea_user_unit_dval(ctx->user, c->id_type, c->lower_id_type);
 		case EA_C_ENVIRONMENT_FIELD:
@@ -372,10 +379,10 @@ ea_condition_value(ea_ctx *ctx, const ea_condition *c, bool *unsupported)
 		case EA_C_TARGET_APP:
 			return ctx->specs->has_app_id ? &ctx->specs->app_id : NULL;
 		case EA_C_UA_BASED:
-			v = ea_user_value(ctx->user, c->field, c->lower_field);
+			v = ea_user_value_at(ctx->user, c->field, c->lower_field, c->field_slot);
 			return v ? v : ea_ua_value(ctx, c);
 		case EA_C_IP_BASED:
-			v = ea_user_value(ctx->user, c->field, c->lower_field);
+			v = ea_user_value_at(ctx->user, c->field, c->lower_field, c->field_slot);
 			return v ? v : ea_ip_value(ctx, c);
 		case EA_C_EXPERIMENT_GROUP:
 			return ea_experiment_group(ctx, c);

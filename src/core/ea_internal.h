@@ -215,9 +215,22 @@ extern ea_status ea_user_from_root(ea_user *user, const ea_dval *root,
 								   ea_error *err);
 extern const ea_dval *ea_user_value(const ea_user *user, const char *field,
 									const char *lower_field);
+
+/*
+ * Where a field name points among the user's own fields: 0..6 for userid,
+ * email, ip, country, locale, appversion, useragent; 10 plus that for the
+ * aliases user_id, app_version, user_agent (looked up after custom); -1
+ * for other names.  Computed once per condition when specs are parsed.
+ */
+extern int	ea_user_field_slot(const char *lower_field);
+extern const ea_dval *ea_user_value_at(const ea_user *user, const char *field,
+									   const char *lower_field, int slot);
 extern const ea_dval *ea_user_unit_dval(const ea_user *user,
 										const char *id_type,
 										const char *lower_id_type);
+
+extern bool ea_ua_cache_fields(ea_ua_cache *cache, const char *ua, size_t len,
+							   const char *fields[4]);
 
 /* ---- specs ---- */
 
@@ -268,6 +281,8 @@ typedef struct ea_condition
 	const char *id_type;
 	const char *lower_id_type;
 	const char *salt;			/* additionalValues.salt, or NULL */
+	int			field_slot;		/* ea_user_field_slot(lower_field) */
+	int			ua_index;		/* ua_based: which parsed field, or -1 */
 	bool		has_target;
 	ea_tval		target;
 } ea_condition;

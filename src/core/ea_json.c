@@ -15,6 +15,7 @@
 #include "ea_internal.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -537,10 +538,13 @@ struct ea_user_builder
 ea_user_builder *
 ea_user_builder_new(void)
 {
-	ea_user_builder *b = calloc(1, sizeof(ea_user_builder));
+	ea_user_builder *b = malloc(sizeof(ea_user_builder));
 
 	if (b == NULL)
 		return NULL;
+	/* the frame stack is set up as frames open: zero only the header */
+	memset(b, 0, offsetof(ea_user_builder, frames));
+	b->have_root = false;
 	b->user = calloc(1, sizeof(ea_user));
 	if (b->user == NULL)
 	{

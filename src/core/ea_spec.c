@@ -18,6 +18,7 @@
  *-------------------------------------------------------------------------
  */
 #include "ea_internal.h"
+#include "ea_ua.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -209,6 +210,8 @@ ea_parse_condition(ea_pctx *c, json_object *obj, ea_condition **out)
 	cond->lower_field = cond->field ? ea_lower_dup(a, cond->field) : NULL;
 	cond->ctype = ea_ctype_from_name(cond->type);
 	cond->opk = ea_op_from_name(cond->op);
+	cond->field_slot = ea_user_field_slot(cond->lower_field);
+	cond->ua_index = ea_ua_field_index(cond->lower_field);
 	if ((st = ea_parse_additional(c, obj, cond)) != EA_OK)
 		return st;
 	tv = json_object_object_get(obj, "targetValue");

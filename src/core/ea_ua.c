@@ -978,6 +978,22 @@ ea_ua_parse(const char *ua, size_t len, ea_ua_info *out)
 	out->valid = true;
 }
 
+int
+ea_ua_field_index(const char *field)
+{
+	if (field == NULL)
+		return -1;
+	if (strcmp(field, "os_name") == 0 || strcmp(field, "osname") == 0)
+		return 0;
+	if (strcmp(field, "os_version") == 0 || strcmp(field, "osversion") == 0)
+		return 1;
+	if (strcmp(field, "browser_name") == 0 || strcmp(field, "browsername") == 0)
+		return 2;
+	if (strcmp(field, "browser_version") == 0 || strcmp(field, "browserversion") == 0)
+		return 3;
+	return -1;
+}
+
 const char *
 ea_ua_field(const ea_ua_info *info, const char *field)
 {

@@ -74,4 +74,8 @@ extern void ea_ua_parse(const char *ua, size_t len, ea_ua_info *out);
  */
 extern const char *ea_ua_field(const ea_ua_info *info, const char *field);
 
+/* 0..3 for os_name, os_version, browser_name, browser_version (and their
+ * unseparated spellings), -1 otherwise; field lower-cased. */
+extern int	ea_ua_field_index(const char *field);
+
 #endif							/* EA_UA_H */

@@ -120,7 +120,8 @@ ea_user_member(ea_user *user, const char *key, const ea_dval *v, ea_error *err)
 	size_t		i;
 
 	for (i = 0; i < EA_NFIELDS; i++)
-		if (strcmp(key, ea_user_fields[i].name) == 0)
+		if (key[0] == ea_user_fields[i].name[0] &&
+			strcmp(key, ea_user_fields[i].name) == 0)
 			return ea_user_scalar(user, &ea_user_fields[i], v, err);
 	if (strcmp(key, "customIDs") == 0)
 		return ea_user_kvlist(key, v, true, &user->custom_ids, err);
@@ -197,7 +198,7 @@ ea_kv_get(const ea_kvlist *list, const char *key)
 	size_t		i;
 
 	for (i = list->n; i > 0; i--)
-		if (strcmp(list->keys[i - 1], key) == 0)
+		if (list->keys[i - 1][0] == key[0] && strcmp(list->keys[i - 1], key) == 0)
 			return &list->items[i - 1];
 	return NULL;
 }
@@ -208,42 +209,61 @@ ea_present(const ea_dval *v)
 	return v->type == EA_J_NULL && v->str == NULL && !v->has_float ? NULL : v;
 }
 
+/* The user's own fields, in slot order. */
+static const size_t ea_slot_offsets[] = {
+	offsetof(ea_user, user_id), offsetof(ea_user, email), offsetof(ea_user, ip),
+	offsetof(ea_user, country), offsetof(ea_user, locale),
+	offsetof(ea_user, app_version), offsetof(ea_user, user_agent),
+};
+
+int
+ea_user_field_slot(const char *lower)
+{
+	static const char *const names[] = {
+		"userid", "email", "ip", "country", "locale", "appversion", "useragent"
+	};
+	int			i;
+
+	if (lower == NULL)
+		return -1;
+	for (i = 0; i < 7; i++)
+		if (strcmp(lower, names[i]) == 0)
+			return i;
+	if (strcmp(lower, "user_id") == 0)
+		return 10;
+	if (strcmp(lower, "app_version") == 0)
+		return 15;
+	if (strcmp(lower, "user_agent") == 0)
+		return 16;
+	return -1;
+}
+
 /* Server Core's get_user_value: fields, custom, private, aliases. */
 const ea_dval *
-ea_user_value(const ea_user *user, const char *field, const char *lower)
+ea_user_value_at(const ea_user *user, const char *field, const char *lower,
+				 int slot)
 {
-	const ea_dval *v = NULL;
+	const ea_dval *v;
 
 	if (field == NULL)
 		return NULL;
-	if (strcmp(lower, "userid") == 0)
-		v = ea_present(&user->user_id);
-	else if (strcmp(lower, "email") == 0)
-		v = ea_present(&user->email);
-	else if (strcmp(lower, "ip") == 0)
-		v = ea_present(&user->ip);
-	else if (strcmp(lower, "country") == 0)
-		v = ea_present(&user->country);
-	else if (strcmp(lower, "locale") == 0)
-		v = ea_present(&user->locale);
-	else if (strcmp(lower, "appversion") == 0)
-		v = ea_present(&user->app_version);
-	else if (strcmp(lower, "useragent") == 0)
-		v = ea_present(&user->user_agent);
-	if (v != NULL)
+	if (slot >= 0 && slot < 7 &&
+		(v = ea_present((const ea_dval *) ((const char *) user + ea_slot_offsets[slot]))) != NULL)
 		return v;
 	if ((v = ea_kv_get(&user->custom, field)) != NULL ||
 		(v = ea_kv_get(&user->custom, lower)) != NULL ||
 		(v = ea_kv_get(&user->private_attributes, field)) != NULL ||
 		(v = ea_kv_get(&user->private_attributes, lower)) != NULL)
 		return v;
-	if (strcmp(lower, "user_id") == 0)
-		return ea_present(&user->user_id);
-	if (strcmp(lower, "app_version") == 0)
-		return ea_present(&user->app_version);
-	if (strcmp(lower, "user_agent") == 0)
-		return ea_present(&user->user_agent);
+	if (slot >= 10)
+		return ea_present((const ea_dval *) ((const char *) user + ea_slot_offsets[slot - 10]));
 	return NULL;
+}
+
+const ea_dval *
+ea_user_value(const ea_user *user, const char *field, const char *lower)
+{
+	return ea_user_value_at(user, field, lower, ea_user_field_slot(lower));
 }
 
 /* Server Core's get_unit_id: userID, else customIDs exact then lower. */

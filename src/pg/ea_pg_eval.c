@@ -13,7 +13,24 @@
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
 
-/* The evaluation options from the settings and the cache (also used by ea_pg_persist.c). */
+/*
+ * This backend's cache of parsed user agents: made on first use, kept for
+ * the life of the backend (it holds copies, nothing tied to the specs).
+ */
+static ea_ua_cache *
+ea_pg_ua_cache(void)
+{
+	static ea_ua_cache *cache = NULL;
+
+	if (cache == NULL)
+		cache = ea_ua_cache_new();	/* NULL (out of memory): parse each time */
+	return cache;
+}
+
+/*
+ * The evaluation options from the settings and the caches (also used by
+ * ea_pg_persist.c).
+ */
 void
 ea_pg_eval_opts(ea_eval_opts *opts)
 {
@@ -24,6 +41,7 @@ ea_pg_eval_opts(ea_eval_opts *opts)
 	opts->idlist_contains = ea_pg_cache_idlist_contains;
 	opts->idlist_arg = NULL;
 	opts->ip_table = ea_pg_ip_table();
+	opts->ua_cache = ea_pg_ua_cache();
 }
 
 /*

@@ -200,6 +200,10 @@ main(int argc, char **argv)
 	opts.idlist_contains = idlist_contains;
 	opts.idlist_arg = &ids;
 	opts.now_ms = ea_specs_time(specs);
+	/* a user-agent cache, as the PostgreSQL layer uses (a third argument
+	 * "nocache" runs without it) */
+	if (argc <= 3 || strcmp(argv[3], "nocache") != 0)
+		opts.ua_cache = ea_ua_cache_new();
 	if (argc > 2)
 	{
 		char		errbuf[256];
@@ -239,6 +243,7 @@ main(int argc, char **argv)
 	json_object_put(expected);
 	ea_specs_free(specs);
 	ea_ip_table_free(ip_table);
+	ea_ua_cache_free(opts.ua_cache);
 	ea_map_free(&ids.map);
 	ea_arena_free(&ids.arena);
 	printf("e2e: %d passed, %d failed\n", npass, nfail);
