@@ -220,6 +220,18 @@ fuzz:
 			-max_len=8192 corpus_$$t ../../test/fuzz/corpus/$$t) || exit 1; \
 	done
 
+# ---- benchmarks (not part of make test; see BENCHMARKS.md) ----
+#
+# make bench: the full run (1,000,000 users, about 10 minutes on 2 cores);
+# make bench-smoke: tiny sizes, under a minute, to keep the harness working.
+
+.PHONY: bench bench-smoke
+bench: all
+	./bench/run.sh --install
+
+bench-smoke: all
+	./bench/run.sh --install --smoke
+
 # ---- the two top-level commands ----
 
 .PHONY: test demo

@@ -10,11 +10,20 @@
  * the spec cache is.  (Values a result owns itself -- persisted values,
  * merged layer parameters -- are parsed per call.)
  *
+ * Whole results are memoised too.  A result is determined by its view:
+ * the rule that matched, the value, the exposures of nested gates, ...
+ * Many users share one (everybody in the same group with the same holdout
+ * outcomes), so the finished jsonb is kept in a small direct-mapped cache
+ * keyed by every field of the view.  The key holds string pointers into
+ * the compiled specs, so only results whose strings all belong to the
+ * specs are cached, and the cache is reset with the spec cache.
+ *
  *-------------------------------------------------------------------------
  */
 #include "ea_pg.h"
 
 #include "utils/builtins.h"
+#include "common/hashfn.h"
 #include "utils/hsearch.h"
 #include "utils/memutils.h"
 #include "utils/numeric.h"
@@ -28,6 +37,17 @@ typedef struct EaValueEntry
 static HTAB *ea_value_cache = NULL;
 static MemoryContext ea_value_context = NULL;
 
+#define EA_RESULT_SLOTS 1024
+
+typedef struct EaResultSlot
+{
+	char	   *key;			/* NULL: empty */
+	Size		keylen;
+	Jsonb	   *value;
+} EaResultSlot;
+
+static EaResultSlot *ea_result_slots = NULL;
+
 /* Forget every cached value: the specs they came from are gone. */
 void
 ea_pg_result_cache_reset(void)
@@ -35,6 +55,7 @@ ea_pg_result_cache_reset(void)
 	if (ea_value_context != NULL)
 		MemoryContextReset(ea_value_context);
 	ea_value_cache = NULL;
+	ea_result_slots = NULL;
 }
 
 static HTAB *
@@ -204,18 +225,141 @@ ea_push_layer_fields(JsonbParseState **st, const ea_result *r,
 	ea_push_exposures(st, r, true, v->nundelegated);
 }
 
+/* ---- the memo of whole results ---- */
+
+static void
+ea_key_add(StringInfo key, const void *data, Size len)
+{
+	appendBinaryStringInfo(key, (const char *) data, (int) len);
+}
+
+static void
+ea_key_exposures(StringInfo key, const ea_result *r, bool undelegated, size_t n)
+{
+	size_t		i;
+
+	ea_key_add(key, &n, sizeof(n));
+	for (i = 0; i < n; i++)
+	{
+		const char *gate,
+				   *rule_id;
+		bool		value;
+
+		ea_result_get_exposure(r, undelegated, i, &gate, &value, &rule_id);
+		ea_key_add(key, &gate, sizeof(gate));
+		ea_key_add(key, &rule_id, sizeof(rule_id));
+		ea_key_add(key, &value, sizeof(value));
+	}
+}
+
+/*
+ * The key of a result: every field of its view (strings by pointer, the
+ * name by content), or false when the result owns strings of its own.
+ */
+static bool
+ea_result_key(const ea_result *r, const ea_result_view *v, StringInfo key)
+{
+	if (v->kind != EA_KIND_GATE && v->value_json != NULL && !v->value_is_stable)
+		return false;
+	if (strcmp(v->reason, "Persisted") == 0)
+		return false;
+	ea_key_add(key, &v->kind, sizeof(v->kind));
+	ea_key_add(key, &v->bool_value, sizeof(v->bool_value));
+	ea_key_add(key, &v->value_json, sizeof(v->value_json));
+	ea_key_add(key, &v->rule_id, sizeof(v->rule_id));
+	ea_key_add(key, &v->group_name, sizeof(v->group_name));
+	ea_key_add(key, &v->id_type, sizeof(v->id_type));
+	ea_key_add(key, &v->reason, sizeof(v->reason));
+	ea_key_add(key, &v->is_experiment_group, sizeof(v->is_experiment_group));
+	ea_key_add(key, &v->is_experiment_active, sizeof(v->is_experiment_active));
+	ea_key_add(key, &v->allocated_experiment_name, sizeof(v->allocated_experiment_name));
+	ea_key_add(key, &v->nexplicit, sizeof(v->nexplicit));
+	ea_key_add(key, &v->explicit_params, sizeof(v->explicit_params));
+	ea_key_add(key, &v->config_version, sizeof(v->config_version));
+	ea_key_exposures(key, r, false, v->nexposures);
+	ea_key_exposures(key, r, true, v->nundelegated);
+	ea_key_add(key, v->name, strlen(v->name) + 1);
+	return true;
+}
+
+static EaResultSlot *
+ea_result_slot(const StringInfo key)
+{
+	uint32		h = hash_bytes((const unsigned char *) key->data, key->len);
+
+	if (ea_result_slots == NULL)
+	{
+		(void) ea_pg_value_cache();		/* makes ea_value_context */
+		ea_result_slots = MemoryContextAllocZero(ea_value_context,
+												 sizeof(EaResultSlot) * EA_RESULT_SLOTS);
+	}
+	return &ea_result_slots[h % EA_RESULT_SLOTS];
+}
+
+static Jsonb *
+ea_copy_jsonb(const Jsonb *jb)
+{
+	Jsonb	   *copy = palloc(VARSIZE(jb));
+
+	memcpy(copy, jb, VARSIZE(jb));
+	return copy;
+}
+
+static Jsonb *ea_pg_result_build(const ea_result *r, const ea_result_view *v);
+
 /*
  * The result as jsonb, with the same fields as ea_result_json() writes
- * (checked by the regress tests, which compare both).
+ * (checked by the regress tests, which compare both).  The returned value
+ * is palloc'd in the current context.
  */
 Jsonb *
 ea_pg_result_jsonb(const ea_result *r)
 {
-	JsonbParseState *st = NULL;
-	JsonbValue *res;
 	ea_result_view v;
+	StringInfoData key;
+	EaResultSlot *slot;
+	Jsonb	   *built;
 
 	ea_result_get_view(r, &v);
+	initStringInfo(&key);
+	if (!ea_result_key(r, &v, &key))
+		return ea_pg_result_build(r, &v);
+	slot = ea_result_slot(&key);
+	if (slot->key != NULL && slot->keylen == (Size) key.len &&
+		memcmp(slot->key, key.data, key.len) == 0)
+	{
+		pfree(key.data);
+		return ea_copy_jsonb(slot->value);
+	}
+	built = ea_pg_result_build(r, &v);
+	if (slot->key != NULL)
+	{
+		pfree(slot->key);
+		pfree(slot->value);
+		slot->key = NULL;		/* empty until both copies exist */
+	}
+	{
+		char	   *k = MemoryContextAlloc(ea_value_context, key.len);
+		Jsonb	   *val = MemoryContextAlloc(ea_value_context, VARSIZE(built));
+
+		memcpy(k, key.data, key.len);
+		memcpy(val, built, VARSIZE(built));
+		slot->value = val;
+		slot->keylen = key.len;
+		slot->key = k;
+	}
+	pfree(key.data);
+	return built;
+}
+
+/* Build the jsonb of a result from its view. */
+static Jsonb *
+ea_pg_result_build(const ea_result *r, const ea_result_view *vp)
+{
+	JsonbParseState *st = NULL;
+	JsonbValue *res;
+	ea_result_view v = *vp;
+
 	pushJsonbValue(&st, WJB_BEGIN_OBJECT, NULL);
 	ea_push_key(&st, "name");
 	ea_push_string(&st, WJB_VALUE, v.name);
