@@ -22,11 +22,14 @@ LANGUAGE sql AS $$
 					 AND p.pronargs >= nargs)
 $$;
 
--- This backend's resident memory (kB) and memory-context total (bytes).
-CREATE OR REPLACE FUNCTION bench_rss_kb() RETURNS bigint
+-- This backend's memory from /proc/<pid>/status (kB): field is VmRSS (all
+-- resident pages, shared buffers it touched included) or RssAnon (private
+-- memory: palloc and malloc, json-c included).  And the memory-context
+-- total (bytes).
+CREATE OR REPLACE FUNCTION bench_status_kb(field text) RETURNS bigint
 LANGUAGE sql AS $$
 	SELECT (regexp_match(pg_read_file('/proc/' || pg_backend_pid() || '/status'),
-						 'VmRSS:\s+(\d+)'))[1]::bigint
+						 field || ':\s+(\d+)'))[1]::bigint
 $$;
 CREATE OR REPLACE FUNCTION bench_context_bytes() RETURNS bigint
 LANGUAGE sql AS $$

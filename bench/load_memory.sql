@@ -27,17 +27,21 @@ SELECT json_build_object('impl', 'sql', 'kind', 'first_eval',
 
 -- memory: baseline after one evaluation
 SELECT get_experiment(u, :'experiment') IS NOT NULL FROM bench_users WHERE id = 1 \g /dev/null
-SELECT bench_rss_kb() AS rss0, bench_context_bytes() AS ctx0 \gset
+SELECT bench_status_kb('VmRSS') AS rss0, bench_status_kb('RssAnon') AS anon0,
+	bench_context_bytes() AS ctx0 \gset
 SELECT bench_time(format('SELECT count(get_experiment(u, %L)) FROM bench_users, generate_series(1, %s)',
 					 :'experiment', :rounds)) AS eval_s \gset
-SELECT bench_rss_kb() AS rss1, bench_context_bytes() AS ctx1 \gset
+SELECT bench_status_kb('VmRSS') AS rss1, bench_status_kb('RssAnon') AS anon1,
+	bench_context_bytes() AS ctx1 \gset
 \o /dev/null
 SELECT s FROM generate_series(1, :reloads) AS i,
 	LATERAL (VALUES (1, 'SELECT load_config_specs(doc) FROM bench_doc'),
 					(2, format('SELECT get_experiment(%L, %L)', '{"userID": "r' || i || '"}', :'experiment'))) AS v(o, s)
 ORDER BY i, o \gexec
 \o
-SELECT bench_rss_kb() AS rss2, bench_context_bytes() AS ctx2 \gset
+SELECT bench_status_kb('VmRSS') AS rss2, bench_status_kb('RssAnon') AS anon2,
+	bench_context_bytes() AS ctx2 \gset
 SELECT json_build_object('impl', 'sql', 'kind', 'memory', 'evals', :rounds::bigint * :n, 'eval_s', :eval_s,
 	'reloads', :reloads, 'rss_kb', json_build_array(:rss0, :rss1, :rss2),
+	'anon_kb', json_build_array(:anon0, :anon1, :anon2),
 	'context_bytes', json_build_array(:ctx0, :ctx1, :ctx2));

@@ -1,0 +1,121 @@
+'use strict';
+// Turns the JSON lines bench/run.sh collected into the one table it prints.
+//   node report.js results.jsonl [meta.json]
+// Exit status 0 even when a target is missed; 1 only when the input is unusable.
+const fs = require('fs');
+
+const lines = fs.readFileSync(process.argv[2], 'utf8').split('\n').filter((l) => l.trim().startsWith('{'));
+const rows = lines.map((l) => JSON.parse(l));
+const meta = process.argv[3] ? JSON.parse(fs.readFileSync(process.argv[3], 'utf8')) : {};
+
+const find = (impl, kind) => rows.find((r) => r.impl === impl && r.kind === kind);
+const KINDS = ['gate', 'experiment', 'layer'];
+const out = [];
+const row = (fig, measure, value, ratio, target, met) => out.push([fig, measure, value, ratio, target, met]);
+const fmtN = (x) => (x >= 100 ? Math.round(x).toLocaleString('en-US') : x.toPrecision(3));
+const eps = (ns) => `${fmtN(1e9 / ns)}/s`;
+const us = (ns) => `${(ns / 1000).toPrecision(3)} µs`;
+const x = (r) => `${r.toPrecision(3)}×`;
+const met = (ok) => (ok ? 'yes' : 'NO');
+const NA = (why) => `n/a (${why})`;
+
+// 1. throughput
+for (const kind of KINDS) {
+  const sql = find('sql', kind);
+  const nc = find('node-core', kind);
+  const ncp = find('node-core-prebuilt', kind);
+  const leg = find('statsig-node', kind);
+  const name = (sql || nc || {}).name || '';
+  if (!sql) { row('1 throughput', `${kind} ${name}`, NA('SQL step failed'), '', '', ''); continue; }
+  row('1 throughput', `SQL ${kind} \`${name}\`, evals/s per core`, eps(sql.ns_per_eval), '', '', '');
+  if (ncp) {
+    const r = ncp.ns_per_eval / sql.ns_per_eval;
+    row('1 throughput', `  vs node-core, StatsigUser built once (${eps(ncp.ns_per_eval)})`, '', x(r), '≥10×', met(r >= 10));
+  }
+  if (nc) row('1 throughput', `  vs node-core, StatsigUser per call (${eps(nc.ns_per_eval)})`, '', x(nc.ns_per_eval / sql.ns_per_eval), '', '');
+  if (leg) row('1 throughput', `  vs statsig-node (${eps(leg.ns_per_eval)})`, '', x(leg.ns_per_eval / sql.ns_per_eval), '', '');
+}
+const scan = find('sql-scan', 'scan');
+if (scan) row('1 throughput', 'SQL: table scan alone, per row (included above)', us(scan.ns_per_eval), '', '', '');
+
+// 2. layer overhead
+for (const kind of KINDS) {
+  const sql = find('sql', kind);
+  const core = find('core', kind);
+  const only = find('core-eval-only', kind);
+  if (!sql || !core) { row('2 SQL/core', kind, NA('step failed'), '', '', ''); continue; }
+  const r = sql.ns_per_eval / core.ns_per_eval;
+  row('2 SQL/core', `${kind}: SQL ${us(sql.ns_per_eval)} / core ${us(core.ns_per_eval)} per eval`, '', x(r), '≤2×', met(r <= 2));
+  if (only) row('2 SQL/core', `  core ea_evaluate() alone on parsed users`, us(only.ns_per_eval), x(sql.ns_per_eval / only.ns_per_eval), '', '');
+}
+
+// 3. persistence
+const sp = find('sql', 'persist');
+const np = find('node-core+pg', 'persist');
+if (!sp || sp.missing) {
+  row('3 persistence', 'SQL get_experiment(u, e, get_user_persisted_values(u, ...))', NA(sp ? 'function missing' : 'step failed'), '', '≥10×', '');
+  if (np) {
+    row('3 persistence', `  node-core + pg adapter, first assignment (${np.n} users, ${np.first.saves} saved)`, us(1e9 * np.first.seconds / np.n), '', '', '');
+    row('3 persistence', '  node-core + pg adapter, sticky path', us(1e9 * np.sticky.seconds / np.n), '', '', '');
+  }
+} else if (np) {
+  for (const phase of ['first', 'sticky']) {
+    const s = 1e9 * sp[phase].seconds / sp.n;
+    const nd = 1e9 * np[phase].seconds / np.n;
+    const label = phase === 'first' ? 'first assignment' : 'sticky path (all stored)';
+    row('3 persistence', `${label}: SQL ${us(s)} (${sp.n} users) vs node-core+pg ${us(nd)} (${np.n} users) per user`, '', x(nd / s), '≥10×', met(nd / s >= 10));
+  }
+  row('3 persistence', `  reasons: SQL ${JSON.stringify(sp.sticky.reasons)}; node ${JSON.stringify(np.sticky.reasons)}`, '', '', '', '');
+}
+
+// 4. trigger
+const tr = find('sql', 'trigger');
+if (!tr || tr.missing) row('4 trigger', 'INSERT … SELECT with assign-on-insert trigger / without', NA(tr ? 'function missing' : 'step failed'), '', 'report', '');
+else {
+  row('4 trigger', `INSERT … SELECT ${tr.n} rows: ${tr.trigger_s.toFixed(2)} s with ${tr.function} / ${tr.plain_s.toFixed(2)} s without`, '', x(tr.trigger_s / tr.plain_s), 'report', '');
+  row('4 trigger', `  per row: ${us(1e9 * (tr.trigger_s - tr.plain_s) / tr.n)} added; groups ${JSON.stringify(tr.assigned)}`, '', '', '', '');
+}
+
+// 5. loading and memory
+const ld = find('sql', 'load');
+if (ld) row('5 load+memory', `load_config_specs() ${ld.load_ms.toFixed(1)} ms / jsonb parse ${ld.parse_ms.toFixed(1)} ms (${(ld.doc_bytes / 1024).toFixed(0)} kB document)`, '', x(ld.load_ms / ld.parse_ms), '', '');
+const fe = find('sql', 'first_eval');
+if (fe) row('5 load+memory', `first evaluation after a load (cache rebuild) / the next one`, `${fe.ms.toFixed(2)} ms / ${fe.next_ms.toFixed(3)} ms`, '', '', '');
+const mem = find('sql', 'memory');
+if (mem) {
+  const [r0, r1, r2] = mem.rss_kb;
+  const [a0, a1, a2] = mem.anon_kb;
+  const [c0, c1, c2] = mem.context_bytes;
+  const mb = (k) => `${(k / 1024).toFixed(1)} MB`;
+  row('5 load+memory', `backend private memory (RssAnon): start / after ${fmtN(mem.evals)} evals / after ${mem.reloads} reloads`, `${mb(a0)} / ${mb(a1)} / ${mb(a2)}`, x(a2 / a0), '', '');
+  row('5 load+memory', '  VmRSS, same points (includes the shared buffers the scans touched)', `${mb(r0)} / ${mb(r1)} / ${mb(r2)}`, '', '', '');
+  row('5 load+memory', 'backend memory contexts, same points', `${mb(c0 / 1024)} / ${mb(c1 / 1024)} / ${mb(c2 / 1024)}`, '', '', '');
+}
+
+// 6. hashing bound
+for (const kind of KINDS) {
+  const core = find('core', kind);
+  const sql = find('sql', kind);
+  if (!core) continue;
+  const bound = core.hashes_per_eval * core.sha_ns_per_hash;
+  row('6 SHA-256 bound', `${kind}: ${core.hashes_per_eval.toFixed(2)} hashes/eval × ${core.sha_ns_per_hash.toFixed(0)} ns (${core.sha_avg_input_bytes.toFixed(0)} B) = ${us(bound)}; core ${us(core.ns_per_eval)}${sql ? `, SQL ${us(sql.ns_per_eval)}` : ''}`, '', x(core.ns_per_eval / bound), '', '');
+}
+
+// cross-implementation check
+for (const kind of KINDS) {
+  const impls = ['sql', 'core', 'node-core', 'node-core-prebuilt', 'statsig-node'].map((i) => find(i, kind)).filter((r) => r && r.check);
+  if (impls.length < 2) continue;
+  const norm = (c) => JSON.stringify(Object.keys(c).sort().map((k) => [k, c[k]]));
+  const ref = impls.find((r) => r.impl === 'node-core') || impls[0];
+  const bad = impls.filter((r) => norm(r.check) !== norm(ref.check)).map((r) => r.impl);
+  row('check', `${kind}: answers of the first users, ${impls.map((r) => r.impl).join(', ')}`, bad.length ? `DIFFER: ${bad.join(', ')}` : 'agree', '', '', '');
+}
+
+const errs = rows.filter((r) => r.impl === 'error');
+for (const e of errs) row('error', e.step, e.message, '', '', '');
+
+const head = ['figure', 'measure', 'value', 'ratio', 'target', 'met'];
+const md = [`| ${head.join(' | ')} |`, `|${head.map(() => ' --- ').join('|')}|`]
+  .concat(out.map((r) => `| ${r.join(' | ')} |`));
+if (meta.title) console.log(`\n${meta.title}\n`);
+console.log(md.join('\n'));
