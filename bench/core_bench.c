@@ -38,6 +38,7 @@
 #include <time.h>
 
 #include "ea_core.h"
+#include "../test/unit/ea_test_util.h"
 #include "ea_ip.h"
 
 /* ---- hash counting (link-time wrappers) ---- */
@@ -95,31 +96,6 @@ now_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double) ts.tv_sec * 1e9 + (double) ts.tv_nsec;
-}
-
-static char *
-read_file(const char *path, size_t *len)
-{
-	FILE	   *f = fopen(path, "rb");
-	char	   *buf;
-	long		n;
-
-	if (f == NULL)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	buf = malloc((size_t) n + 1);
-	if (buf == NULL || fread(buf, 1, (size_t) n, f) != (size_t) n)
-	{
-		fclose(f);
-		free(buf);
-		return NULL;
-	}
-	fclose(f);
-	buf[n] = '\0';
-	*len = (size_t) n;
-	return buf;
 }
 
 static void
@@ -383,7 +359,7 @@ main(int argc, char **argv)
 
 	memset(&b, 0, sizeof(b));
 	b.ncheck = strtoul(arg(argc, argv, "check", "10000"), NULL, 10);
-	if ((text = read_file(arg(argc, argv, "dcs", NULL), &len)) == NULL)
+	if ((text = ea_test_read_file(arg(argc, argv, "dcs", NULL), &len)) == NULL)
 		die("cannot read --dcs", NULL);
 	if (ea_specs_parse(text, len, &b.specs, &err) != EA_OK)
 		die("ea_specs_parse", &err);
@@ -393,7 +369,7 @@ main(int argc, char **argv)
 		char		errbuf[256];
 		ea_ip_table *t;
 
-		if ((text = read_file(ip_path, &len)) == NULL ||
+		if ((text = ea_test_read_file(ip_path, &len)) == NULL ||
 			ea_ip_table_load(text, len, &t, errbuf, sizeof(errbuf)) != 0)
 			die("cannot load --ip-table", NULL);
 		free(text);
@@ -403,7 +379,7 @@ main(int argc, char **argv)
 	b.opts.ua_cache = ea_ua_cache_new();
 
 	/* the users: one JSON object a line, kept in memory */
-	if ((text = read_file(arg(argc, argv, "users", NULL), &len)) == NULL)
+	if ((text = ea_test_read_file(arg(argc, argv, "users", NULL), &len)) == NULL)
 		die("cannot read --users", NULL);
 	b.lines = malloc(sizeof(char *) * cap);
 	b.lens = malloc(sizeof(size_t) * cap);

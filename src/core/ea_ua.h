@@ -5,7 +5,7 @@
  *
  * This is the tokenizer-based "first party" parser that Server Core uses
  * by default (StatsigOptions.use_third_party_ua_parser unset or false);
- * the regex-based third-party parser is not implemented.  The parser
+ * its opt-in regex-based third-party parser is out of scope.  The parser
  * never fails, never allocates and keeps no state between calls.
  *
  * What the evaluator must do for a ua_based condition (Server Core

@@ -14,6 +14,7 @@
 
 #include "postgres.h"
 
+#include "executor/spi.h"
 #include "fmgr.h"
 #include "utils/array.h"
 #include "utils/jsonb.h"
@@ -63,6 +64,24 @@ typedef struct EaOwnerSwitch
 	Oid			saved_userid;
 	int			saved_sec_context;
 } EaOwnerSwitch;
+
+/*
+ * A set of SPI plans kept for the life of the backend: prepared on first
+ * use against the extension's schema, prepared again if it moves.  sql()
+ * returns plan id's statement for a quoted schema name and fills in its
+ * parameter types.
+ */
+typedef struct EaPlanSet
+{
+	int			count;
+	SPIPlanPtr *plans;			/* count slots */
+	Oid			schema;
+	char	   *(*sql) (int id, const char *schema, Oid *types, int *nargs);
+} EaPlanSet;
+
+extern SPIPlanPtr ea_pg_kept_plan(EaPlanSet *set, Oid schema, int id);
+extern void ea_pg_run_plan(SPIPlanPtr plan, Datum *values, const char *nulls,
+						   bool read_only, int expected);
 
 extern Oid	ea_pg_storage_enter(EaOwnerSwitch *save);
 extern void ea_pg_storage_leave(const EaOwnerSwitch *save);

@@ -38,7 +38,6 @@ typedef enum EaAssignPlanId
 } EaAssignPlanId;
 
 static SPIPlanPtr ea_aplans[EA_APLAN_COUNT];
-static Oid	ea_aplans_schema = InvalidOid;
 
 /* A unit's row filter, $1 unit id and $2 id type. */
 #define EA_UNIT_KEY \
@@ -142,35 +141,25 @@ ea_pg_aplan_nargs(EaAssignPlanId id)
 	}
 }
 
-/* The kept plan for id (inside SPI), made again if the schema changed. */
+/* The assignment statements (all parameters text), for the plan set below. */
+static char *
+ea_pg_aplan_set_sql(int id, const char *schema, Oid *types, int *nargs)
+{
+	int			i;
+
+	*nargs = ea_pg_aplan_nargs((EaAssignPlanId) id);
+	for (i = 0; i < *nargs; i++)
+		types[i] = TEXTOID;
+	return ea_pg_aplan_sql((EaAssignPlanId) id, schema);
+}
+
+static EaPlanSet ea_assign_plans = {EA_APLAN_COUNT, ea_aplans, InvalidOid, ea_pg_aplan_set_sql};
+
+/* The kept plan for id (inside SPI). */
 static SPIPlanPtr
 ea_pg_aplan(Oid schema, EaAssignPlanId id)
 {
-	Oid			types[4] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID};
-	SPIPlanPtr	plan;
-	int			i;
-
-	if (ea_aplans_schema != schema)
-	{
-		for (i = 0; i < EA_APLAN_COUNT; i++)
-		{
-			if (ea_aplans[i] != NULL)
-				SPI_freeplan(ea_aplans[i]);
-			ea_aplans[i] = NULL;
-		}
-		ea_aplans_schema = schema;
-	}
-	if (ea_aplans[id] != NULL)
-		return ea_aplans[id];
-
-	plan = SPI_prepare(ea_pg_aplan_sql(id, quote_identifier(get_namespace_name(schema))),
-					   ea_pg_aplan_nargs(id), types);
-	if (plan == NULL)
-		elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
-	if (SPI_keepplan(plan) != 0)
-		elog(ERROR, "SPI_keepplan failed");
-	ea_aplans[id] = plan;
-	return plan;
+	return ea_pg_kept_plan(&ea_assign_plans, schema, id);
 }
 
 /*
@@ -182,11 +171,7 @@ static void
 ea_pg_aexec(Oid schema, EaAssignPlanId id, Datum *values, const char *nulls,
 			int expected)
 {
-	int			rc;
-
-	rc = SPI_execute_plan(ea_pg_aplan(schema, id), values, nulls, false, 0);
-	if (rc != expected)
-		elog(ERROR, "SPI_execute_plan failed: %s", SPI_result_code_string(rc));
+	ea_pg_run_plan(ea_pg_aplan(schema, id), values, nulls, false, expected);
 }
 
 /* Parameters unit id, id type and (optionally) config name and sticky. */

@@ -58,10 +58,9 @@ typedef enum EaPlanId
 	EA_PLAN_COUNT
 } EaPlanId;
 
-static SPIPlanPtr ea_plans[EA_PLAN_COUNT];
+static SPIPlanPtr ea_plans[EA_PLAN_COUNT];	/* in ea_spec_plans */
 static void ea_pg_connect(void);
 static void ea_pg_finish(void);
-static Oid	ea_plans_schema = InvalidOid;
 
 /* Is relid one of our tables?  Called from the relcache callback. */
 bool
@@ -234,52 +233,70 @@ ea_pg_plan_args(EaPlanId id, Oid *types)
 	}
 }
 
-/*
- * The kept plan for id (inside SPI).  Plans are prepared on first use and
- * kept; if the extension moved to another schema, they are made again.
- */
-static SPIPlanPtr
-ea_pg_plan(const EaStorage *storage, EaPlanId id)
+SPIPlanPtr
+ea_pg_kept_plan(EaPlanSet *set, Oid schema, int id)
 {
-	Oid			types[3];
-	int			nargs;
+	Oid			types[8];
+	int			nargs = 0;
 	SPIPlanPtr	plan;
+	char	   *sql;
 	int			i;
 
-	if (ea_plans_schema != storage->schema)
+	if (set->schema != schema)
 	{
-		for (i = 0; i < EA_PLAN_COUNT; i++)
+		for (i = 0; i < set->count; i++)
 		{
-			if (ea_plans[i] != NULL)
-				SPI_freeplan(ea_plans[i]);
-			ea_plans[i] = NULL;
+			if (set->plans[i] != NULL)
+				SPI_freeplan(set->plans[i]);
+			set->plans[i] = NULL;
 		}
-		ea_plans_schema = storage->schema;
+		set->schema = schema;
 	}
-	if (ea_plans[id] != NULL)
-		return ea_plans[id];
-
-	nargs = ea_pg_plan_args(id, types);
-	plan = SPI_prepare(ea_pg_plan_sql(id, quote_identifier(get_namespace_name(storage->schema))),
-					   nargs, types);
+	if (set->plans[id] != NULL)
+		return set->plans[id];
+	sql = set->sql(id, quote_identifier(get_namespace_name(schema)), types, &nargs);
+	plan = SPI_prepare(sql, nargs, types);
 	if (plan == NULL)
 		elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
 	if (SPI_keepplan(plan) != 0)
 		elog(ERROR, "SPI_keepplan failed");
-	ea_plans[id] = plan;
+	set->plans[id] = plan;
 	return plan;
 }
 
 /* Execute a kept plan; check the result code. */
+void
+ea_pg_run_plan(SPIPlanPtr plan, Datum *values, const char *nulls,
+			   bool read_only, int expected)
+{
+	int			rc;
+
+	rc = SPI_execute_plan(plan, values, nulls, read_only, 0);
+	if (rc != expected)
+		elog(ERROR, "SPI_execute_plan failed: %s", SPI_result_code_string(rc));
+}
+
+/* The spec and ID-list statements, for the plan set below. */
+static char *
+ea_pg_spec_plan_sql(int id, const char *schema, Oid *types, int *nargs)
+{
+	*nargs = ea_pg_plan_args((EaPlanId) id, types);
+	return ea_pg_plan_sql((EaPlanId) id, schema);
+}
+
+static EaPlanSet ea_spec_plans = {EA_PLAN_COUNT, ea_plans, InvalidOid, ea_pg_spec_plan_sql};
+
+static SPIPlanPtr
+ea_pg_plan(const EaStorage *storage, EaPlanId id)
+{
+	return ea_pg_kept_plan(&ea_spec_plans, storage->schema, id);
+}
+
 static void
 ea_pg_execute(const EaStorage *storage, EaPlanId id, Datum *values,
 			  bool read_only, int expected)
 {
-	int			rc;
-
-	rc = SPI_execute_plan(ea_pg_plan(storage, id), values, NULL, read_only, 0);
-	if (rc != expected)
-		elog(ERROR, "SPI_execute_plan failed: %s", SPI_result_code_string(rc));
+	ea_pg_run_plan(ea_pg_plan(storage, id), values, NULL, read_only, expected);
 }
 
 /*

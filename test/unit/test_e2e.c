@@ -8,6 +8,7 @@
  * Prints one line per disagreement and a final "N passed, M failed".
  */
 #include "ea_internal.h"
+#include "ea_test_util.h"
 #include "ea_ip.h"
 
 #include <stdio.h>
@@ -19,31 +20,6 @@ typedef struct idset
 	ea_map		map;
 	ea_arena	arena;
 } idset;
-
-static char *
-read_file(const char *path, size_t *len)
-{
-	FILE	   *f = fopen(path, "rb");
-	char	   *buf;
-	long		n;
-
-	if (f == NULL)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	buf = malloc((size_t) n + 1);
-	if (buf == NULL || fread(buf, 1, (size_t) n, f) != (size_t) n)
-	{
-		fclose(f);
-		free(buf);
-		return NULL;
-	}
-	buf[n] = '\0';
-	fclose(f);
-	*len = (size_t) n;
-	return buf;
-}
 
 static bool
 idlist_contains(void *arg, const char *list, const char *hash)
@@ -57,7 +33,7 @@ static void
 load_idlist(idset *s, const char *path)
 {
 	size_t		len;
-	char	   *buf = read_file(path, &len);
+	char	   *buf = ea_test_read_file(path, &len);
 	char	   *line;
 	char	   *save = NULL;
 
@@ -188,7 +164,7 @@ main(int argc, char **argv)
 		return 2;
 	}
 	snprintf(path, sizeof(path), "%s/e2e/rulesets_e2e_config.json", argv[1]);
-	dcs = read_file(path, &len);
+	dcs = ea_test_read_file(path, &len);
 	if (dcs == NULL || ea_specs_parse(dcs, len, &specs, &err) != EA_OK)
 	{
 		fprintf(stderr, "cannot load %s: %s %s\n", path, dcs ? err.message : "unreadable", dcs ? err.detail : "");
@@ -207,7 +183,7 @@ main(int argc, char **argv)
 	if (argc > 2)
 	{
 		char		errbuf[256];
-		char	   *table = read_file(argv[2], &len);
+		char	   *table = ea_test_read_file(argv[2], &len);
 
 		if (table == NULL ||
 			ea_ip_table_load(table, len, &ip_table, errbuf, sizeof(errbuf)) != 0)
@@ -219,7 +195,7 @@ main(int argc, char **argv)
 		opts.ip_table = ip_table;
 	}
 	snprintf(path, sizeof(path), "%s/e2e/rulesets_e2e_expected_results.json", argv[1]);
-	expected_text = read_file(path, &len);
+	expected_text = ea_test_read_file(path, &len);
 	expected = expected_text ? json_tokener_parse(expected_text) : NULL;
 	free(expected_text);
 	data = json_object_object_get(expected, "data");

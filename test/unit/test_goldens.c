@@ -10,6 +10,7 @@
  * against an in-memory store and compare every call and the store.
  */
 #include "ea_internal.h"
+#include "ea_test_util.h"
 
 #include <dirent.h>
 #include <stdio.h>
@@ -21,31 +22,6 @@ static int	npass,
 			nshown;
 static const char *dir;
 
-static char *
-slurp(const char *path, size_t *len)
-{
-	FILE	   *f = fopen(path, "rb");
-	char	   *buf;
-	long		n;
-
-	if (f == NULL)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	buf = malloc((size_t) n + 1);
-	if (buf && fread(buf, 1, (size_t) n, f) != (size_t) n)
-	{
-		free(buf);
-		buf = NULL;
-	}
-	if (buf)
-		buf[n] = '\0';
-	fclose(f);
-	*len = (size_t) n;
-	return buf;
-}
-
 static json_object *
 load_json(const char *rel)
 {
@@ -55,7 +31,7 @@ load_json(const char *rel)
 	json_object *obj;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, rel);
-	text = slurp(path, &len);
+	text = ea_test_read_file(path, &len);
 	if (text == NULL)
 		return NULL;
 	obj = json_tokener_parse(text);
@@ -73,7 +49,7 @@ load_specs(const char *rel)
 	ea_error	err;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, rel);
-	text = slurp(path, &len);
+	text = ea_test_read_file(path, &len);
 	if (text == NULL || ea_specs_parse(text, len, &specs, &err) != EA_OK)
 		printf("ERROR loading %s: %s %s\n", rel, text ? err.message : "unreadable",
 			   text ? err.detail : "");
