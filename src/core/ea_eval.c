@@ -43,6 +43,8 @@ typedef struct ea_ctx
 	int64_t		now_ms;
 	ea_arena	scratch;		/* values made during this evaluation */
 	ea_ua_info *ua;				/* parsed user agent, when needed */
+	int			ua_state;		/* 0 not looked up, 1 fields set, -1 none */
+	const char *ua_fields[4];	/* from the cache, for this evaluation */
 	ea_rule_filter filter;		/* restrict filter_spec's rules */
 	const ea_spec *filter_spec;
 	size_t		nmemo;
@@ -316,15 +318,18 @@ static const ea_dval *
 ea_ua_value(ea_ctx *ctx, const ea_condition *c)
 {
 	const ea_dval *ua = ea_user_agent(ctx->user);
-	const char *fields[4];
 
 	if (c->field == NULL || c->ua_index < 0 || ua == NULL || ua->type != EA_J_STRING)
 		return NULL;
 	if (ctx->opts->ua_cache != NULL)
 	{
-		if (!ea_ua_cache_fields(ctx->opts->ua_cache, ua->str, strlen(ua->str), fields))
+		/* one cache lookup per evaluation: the fields stay valid till then */
+		if (ctx->ua_state == 0)
+			ctx->ua_state = ea_ua_cache_fields(ctx->opts->ua_cache, ua->str,
+											   strlen(ua->str), ctx->ua_fields) ? 1 : -1;
+		if (ctx->ua_state < 0)
 			return NULL;
-		return ea_string_value(ctx, fields[c->ua_index]);
+		return ea_string_value(ctx, ctx->ua_fields[c->ua_index]);
 	}
 	if (ctx->ua == NULL)
 	{
