@@ -52,3 +52,33 @@ SELECT get_experiment(jsonb_build_object('userID', 'user-' || i), 'checkout_flow
        count(*)
 FROM generate_series(1, 10000) AS i
 GROUP BY 1 ORDER BY 1;
+
+\echo '== persistent assignment: assign the 10000 users and store their groups'
+CREATE TEMP TABLE demo_signups AS
+SELECT i, jsonb_build_object('userID', 'user-' || i) AS u FROM generate_series(1, 10000) AS i;
+SELECT get_experiment(u, 'checkout_flow', get_user_persisted_values(u, 'userID')) ->> 'group_name' AS group_name,
+       count(*)
+FROM demo_signups GROUP BY 1 ORDER BY 1;
+SELECT count(*) AS stored_assignments FROM ea_assignments WHERE config_name = 'checkout_flow';
+
+\echo '== the split changes to 90% Control: live evaluation would move users, stored groups stay'
+SELECT load_config_specs(jsonb_set(:'specs'::jsonb,
+		'{dynamic_configs,1,rules,0,conditions,0,targetValue}', '900')) AS document_time;
+SELECT count(*) FILTER (WHERE live IS DISTINCT FROM sticky) AS moved_by_the_new_split,
+       count(*) FILTER (WHERE reason = 'Persisted') AS served_from_storage,
+       count(*) AS users
+FROM (SELECT get_experiment(u, 'checkout_flow') ->> 'group_name' AS live,
+             r ->> 'group_name' AS sticky, r ->> 'reason' AS reason
+      FROM demo_signups,
+           LATERAL get_experiment(u, 'checkout_flow', get_user_persisted_values(u, 'userID')) AS r) s;
+
+\echo '== assign on insert: a trigger fills the group of each new row (user-1 keeps its group)'
+CREATE TEMP TABLE demo_orders (id int PRIMARY KEY, user_id text, checkout_group text);
+CREATE TRIGGER assign BEFORE INSERT ON demo_orders FOR EACH ROW
+	EXECUTE FUNCTION assign_experiment_trigger('checkout_flow', 'user_id', 'checkout_group');
+INSERT INTO demo_orders (id, user_id) VALUES (1, 'user-1'), (2, 'user-20001'), (3, 'user-20002');
+SELECT * FROM demo_orders ORDER BY id;
+
+\echo '== the assignment source for analysis: units per experiment and group'
+SELECT experiment_id, group_name, count(*) AS units
+FROM ea_assignment_source GROUP BY 1, 2 ORDER BY 1, 2;
