@@ -913,9 +913,9 @@ ea_eval_spec(ea_ctx *ctx, const char *name, ea_kind kind)
 /*
  * Evaluate experiment name with only its targeting rules (or only its
  * override rules).  True means such a rule matched: the user is excluded
- * by targeting, or an override applies.  A spec with no such rules counts
- * as matched for targeting (as the Java SDK that Server Core mirrors does)
- * and as not matched for overrides.
+ * by targeting, or an override applies.  A spec without such rules never
+ * matches (Server Core 0.23 keeps the stored value then; the legacy Java
+ * SDK would drop it).
  */
 bool
 ea_reeval_filtered(const ea_specs *specs, const ea_user *user,
@@ -935,7 +935,7 @@ ea_reeval_filtered(const ea_specs *specs, const ea_user *user,
 	for (i = 0; i < spec->nrules && !any; i++)
 		any = ea_rule_in_filter(&spec->rules[i], filter);
 	if (!any)
-		return filter == EA_FILTER_TARGETING;
+		return false;
 	ea_ctx_init(&ctx, &r, specs, user, opts, EA_KIND_EXPERIMENT, &depth);
 	ctx.filter = filter;
 	ctx.filter_spec = spec;

@@ -281,6 +281,10 @@ async function generateAll({ root }) {
       description: 'Passing persisted values as null evaluates normally and deletes the stored assignment (experiment and layer).',
       steps: [E('base', uTest, 'stored'), E('base', uTest, null), E('base', uTest, 'stored'), L('base', uLayerA, 'stored'), L('base', uLayerA, null), L('base', uLayerA, 'stored')],
     },
+    enforce_targeting_without_targeting_rules: {
+      description: 'enforce_targeting on an experiment that has no targeting rules: the stored value is kept.',
+      steps: [E('base', uControl, 'stored'), E('base', uControl, 'stored', { enforce_targeting: true })],
+    },
     enforce_overrides: {
       description: 'An override rule is added for a stored Control user: ignored unless enforce_overrides.',
       steps: [
