@@ -698,6 +698,11 @@ function experimentsFixture() {
     ], { defaultValue: { p: 'default', title: 'layer default' } }),
     layer('layer_disabled', [rule('ld_rule', [C.public()], { configDelegate: 'layer_exp_b', ret: {} })], { defaultValue: { z: 1 }, enabled: false }),
   ];
+  // experiment_group conditions: a gate on another experiment's group
+  gates.push(gate('in_exp_basic_test', [rule('in_exp_basic_test_r',
+    [C.raw('experiment_group', 'any', ['Test'], 'exp_basic')])]));
+  gates.push(gate('not_targeted_control', [rule('not_targeted_control_r',
+    [C.raw('experiment_group', 'none', ['Control'], 'exp_targeted')])]));
   const layerMembers = {
     layer_main: ['layer_exp_a', 'layer_exp_b', 'layer_exp_inactive'],
     layer_no_exp: [],
