@@ -665,15 +665,26 @@ ea_add_params(json_object *acc, const char *json)
 	ea_merge_params(acc, json, NULL);
 }
 
-/* Server Core's new_layer_eval: parameters merged across passing rules. */
+/*
+ * Server Core's new_layer_eval (useNewLayerEval layers): parameters merged
+ * across passing rules, as node-core 0.23.2 does it:
+ *	- every rule whose conditions and pass percentage pass contributes
+ *	  the parameters it does not find already set;
+ *	- a delegate rule allocates its experiment only if no earlier rule
+ *	  passed (the delegate is evaluated either way, so its exposures
+ *	  count), and its parameters must not overlap those already set;
+ *	- the default value fills what is left;
+ *	- the undelegated exposures come out empty (Server Core drains the
+ *	  list before it would copy it).
+ */
 static bool
 ea_new_layer_eval(ea_ctx *ctx, const ea_spec *spec)
 {
 	ea_result  *r = ctx->r;
 	json_object *acc = json_object_new_object();
-	ea_expo_list all = {0},
-				undel = {0};
+	ea_expo_list all = {0};
 	bool		has_delegate = false,
+				any_passed = false,
 				passed = false,
 				ieg = false;
 	const char *rule_id = "default",
@@ -688,23 +699,22 @@ ea_new_layer_eval(ea_ctx *ctx, const ea_spec *spec)
 	for (i = 0; i < spec->nrules && acc; i++)
 	{
 		const ea_rule *rule = &spec->rules[i];
+		bool		earlier = any_passed;
 
 		ea_eval_rule(ctx, rule);
 		for (j = 0; j < r->exposures.n; j++)
-		{
 			ea_expo_list_push(r, &all, &r->exposures.items[j]);
-			ea_expo_list_push(r, &undel, &r->exposures.items[j]);
-		}
 		r->exposures.n = 0;
 		if (r->unsupported || ctx->overflow)
 			goto out;
 		if (!r->bool_value || !ea_pass_percentage(ctx, rule, spec->salt))
 			continue;
+		any_passed = true;
 		if (ea_config_delegate(ctx, rule))
 		{
 			bool		reused = false;
 
-			if (has_delegate || r->json_value == NULL || !r->json_is_object)
+			if (has_delegate || earlier || r->json_value == NULL || !r->json_is_object)
 				continue;
 			ea_merge_params(acc, r->json_value, &reused);
 			if (reused)
@@ -741,11 +751,10 @@ ea_new_layer_eval(ea_ctx *ctx, const ea_spec *spec)
 	r->nexplicit = nexplicit;
 	ea_expo_copy(r, &r->exposures, &all);
 	r->has_undelegated = true;
-	ea_expo_copy(r, &r->undelegated, &undel);
+	r->undelegated.n = 0;
 	ea_finalize(ctx);
 out:
 	free(all.items);
-	free(undel.items);
 	json_object_put(acc);
 	return true;
 }

@@ -58,6 +58,7 @@ function spec(name, type, entity, rules, o = {}) {
     rules,
     isDeviceBased: false,
     idType: o.idType || 'userID',
+    ...(o.useNewLayerEval !== undefined ? { useNewLayerEval: o.useNewLayerEval } : {}),
     entity,
   };
   s.version = o.version === undefined ? 1 : o.version;

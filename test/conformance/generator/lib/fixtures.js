@@ -697,6 +697,14 @@ function experimentsFixture() {
       rule('lwpr_delegate', [C.public()], { configDelegate: 'layer_exp_no_explicit', ret: { title: 'layer default' }, salt: '' }),
     ], { defaultValue: { p: 'default', title: 'layer default' } }),
     layer('layer_disabled', [rule('ld_rule', [C.public()], { configDelegate: 'layer_exp_b', ret: {} })], { defaultValue: { z: 1 }, enabled: false }),
+    // parameters merged across passing rules (useNewLayerEval)
+    layer('layer_new_eval', [
+      rule('lne_holdout', [C.passGate('layer_holdout')], { pass: 0, salt: '', ret: {} }),
+      rule('lne_us_param', [C.user('country', 'any', ['US'])], { pass: 50, ret: { p: 'us' } }),
+      rule('lne_alloc_a', [C.bucket('any', range(0, 500), 'salt-lne')], { configDelegate: 'layer_exp_a', ret: {}, salt: '' }),
+      rule('lne_alloc_b', [C.bucket('any', range(300, 1000), 'salt-lne')], { configDelegate: 'layer_exp_b', ret: {}, salt: '' }),
+      rule('lne_everyone', [C.public()], { ret: { q: 'all', title: 'from plain' } }),
+    ], { defaultValue: { title: 'layer default', shade: 'light', count: 0, p: 'default', q: 'default' }, useNewLayerEval: true }),
   ];
   // experiment_group conditions: a gate on another experiment's group
   gates.push(gate('in_exp_basic_test', [rule('in_exp_basic_test_r',

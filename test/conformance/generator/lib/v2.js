@@ -64,7 +64,7 @@ function convertSpec(s, conditionMap) {
       out.rules.push(nr);
     }
   }
-  for (const k of ['version', 'isActive', 'hasSharedParams', 'explicitParameters', 'targetAppIDs']) {
+  for (const k of ['version', 'isActive', 'hasSharedParams', 'explicitParameters', 'targetAppIDs', 'useNewLayerEval']) {
     if (Object.prototype.hasOwnProperty.call(s, k)) out[k] = s[k];
   }
   return out;
