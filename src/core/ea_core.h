@@ -90,6 +90,20 @@ extern const char *ea_specs_id_type(const ea_specs *specs, ea_kind kind,
 									const char *name);
 extern void ea_specs_info(const ea_specs *specs, size_t i, ea_spec_info *out);
 
+/*
+ * Which parts of a user a spec can read (transitively: nested gates,
+ * delegates, ...), so a caller building users from its own representation
+ * can skip the rest.  NULL needs mean "everything".  Computed on first use
+ * and kept in the specs (not thread-safe: see ea_needs.c).
+ */
+typedef struct ea_user_needs ea_user_needs;
+
+extern const ea_user_needs *ea_specs_user_needs(const ea_specs *specs,
+												ea_kind kind, const char *name);
+extern bool ea_user_needs_member(const ea_user_needs *needs, const char *object,
+								 const char *key, size_t len);
+extern void ea_user_needs_free(ea_user_needs *needs);
+
 /* ---- StatsigUser ---- */
 
 /* Parse a StatsigUser JSON object; wrong-typed fields are EA_ERR_USER. */

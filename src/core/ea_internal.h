@@ -366,6 +366,7 @@ struct ea_specs
 	size_t		ntvals;
 	size_t		tval_cap;
 	ea_tval   **tvals;			/* targets holding a compiled regex */
+	ea_map		needs[4];		/* by kind: name -> ea_user_needs (memo) */
 };
 
 /* ---- errors ---- */

@@ -910,6 +910,15 @@ ea_specs_free(ea_specs *specs)
 	ea_map_free(&specs->conditions);
 	ea_map_free(&specs->override_rules);
 	ea_map_free(&specs->overrides);
+	for (i = 0; i < 4; i++)
+	{
+		size_t		j;
+
+		for (j = 0; j < specs->needs[i].cap; j++)
+			if (specs->needs[i].slots[j].key != NULL)
+				ea_user_needs_free(specs->needs[i].slots[j].value);
+		ea_map_free(&specs->needs[i]);
+	}
 	ea_arena_free(&specs->arena);
 	free(specs);
 }

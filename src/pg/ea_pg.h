@@ -105,6 +105,7 @@ extern int64 ea_pg_storage_id_list_size(text *list_name);
 
 extern void ea_pg_cache_init(void);
 extern const ea_specs *ea_pg_cache_specs(bool missing_ok);
+extern uint64 ea_pg_cache_generation(void);
 extern bool ea_pg_cache_idlist_contains(void *arg, const char *list_name,
 										const char *id_hash);
 
@@ -114,7 +115,9 @@ extern const ea_ip_table *ea_pg_ip_table(void);
 
 /* ---- ea_pg_user.c: the per-backend parsed-user cache ---- */
 
-extern const ea_user *ea_pg_user_from_jsonb(Jsonb *user);
+extern const ea_user *ea_pg_user_from_jsonb(Jsonb *user,
+											const ea_user_needs *needs);
+
 
 /* ---- ea_pg_result.c: results as jsonb ---- */
 

@@ -82,6 +82,15 @@ ea_pg_cache_init(void)
 	RegisterXactCallback(ea_pg_cache_xact_callback, NULL);
 }
 
+/* Bumped whenever the compiled specs are replaced. */
+static uint64 ea_cache_generation = 1;
+
+uint64
+ea_pg_cache_generation(void)
+{
+	return ea_cache_generation;
+}
+
 /* Free the cached objects. */
 static void
 ea_pg_cache_clear(void)
@@ -90,8 +99,9 @@ ea_pg_cache_clear(void)
 
 	ea_cache_specs = NULL;
 	ea_cache_idlists = NULL;
-	/* cached result values are keyed by pointers into the old specs */
+	/* cached results are keyed by pointers into the old specs */
 	ea_pg_result_cache_reset();
+	ea_cache_generation++;
 	if (old != NULL)
 		ea_specs_free(old);
 	if (ea_cache_context == NULL)

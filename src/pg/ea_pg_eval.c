@@ -57,10 +57,11 @@ ea_pg_evaluate(Jsonb *user, text *name, ea_kind kind, EaCoreGuard *guard)
 	ea_eval_opts opts;
 	ea_error	err;
 
-	u = ea_pg_user_from_jsonb(user);
 	spec_name = text_to_cstring(name);
 	ea_pg_eval_opts(&opts);
 	specs = ea_pg_cache_specs(false);
+	/* only the parts of the user this spec can read */
+	u = ea_pg_user_from_jsonb(user, ea_specs_user_needs(specs, kind, spec_name));
 
 	/* from here to the end, nothing may call back into PostgreSQL */
 	if (ea_evaluate(specs, u, kind, spec_name, &opts,

@@ -211,7 +211,7 @@ ea_pg_persisted_jsonb(FunctionCallInfo fcinfo, ea_kind kind)
 	call.enforce_overrides = !PG_ARGISNULL(4) && PG_GETARG_BOOL(4);
 
 	guard = ea_pg_guard_create();
-	guard->eval_user = ea_pg_user_from_jsonb(user);
+	guard->eval_user = ea_pg_user_from_jsonb(user, NULL);
 	ea_pg_persist_evaluate(&call, guard);
 	return ea_pg_persist_result(guard);
 }
@@ -269,7 +269,7 @@ ea_pg_get_user_persisted_values(PG_FUNCTION_ARGS)
 	char	   *unit_id = NULL;
 	Jsonb	   *values;
 
-	guard->eval_user = ea_pg_user_from_jsonb(user);
+	guard->eval_user = ea_pg_user_from_jsonb(user, NULL);
 	unit = ea_user_unit_id(guard->eval_user, id_type);
 	if (unit != NULL)
 		unit_id = pstrdup(unit);

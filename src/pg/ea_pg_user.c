@@ -26,11 +26,20 @@
 static ea_user *ea_cached_user = NULL;
 static char *ea_cached_bytes = NULL;
 static Size ea_cached_len = 0;
+static const ea_user_needs *ea_cached_needs = NULL;	/* NULL: whole user */
+static uint64 ea_cached_generation = 0;	/* of the specs the needs belong to */
 
+/*
+ * A whole cached user serves any request; a partial one only requests
+ * with the same needs of the same specs (needs pointers are compared,
+ * never followed: the generation rules out a recycled address).
+ */
 static bool
-ea_pg_user_is_cached(Jsonb *user)
+ea_pg_user_is_cached(Jsonb *user, const ea_user_needs *needs)
 {
 	return ea_cached_user != NULL && VARSIZE(user) == ea_cached_len &&
+		(ea_cached_needs == NULL ||
+		 (ea_cached_needs == needs && ea_cached_generation == ea_pg_cache_generation())) &&
 		memcmp(user, ea_cached_bytes, ea_cached_len) == 0;
 }
 
@@ -59,21 +68,14 @@ ea_pg_user_scalar(ea_user_builder *b, const JsonbValue *v)
 	}
 }
 
-/* Feed every token of the jsonb value to the builder. */
+/* Feed every token of a jsonb container to the builder. */
 static void
-ea_pg_user_walk(Jsonb *user, ea_user_builder *b)
+ea_pg_user_walk_container(JsonbContainer *c, ea_user_builder *b)
 {
-	JsonbIterator *it;
+	JsonbIterator *it = JsonbIteratorInit(c);
 	JsonbValue	v;
 	JsonbIteratorToken tok;
 
-	if (JB_ROOT_IS_SCALAR(user))
-	{
-		JsonbExtractScalar(&user->root, &v);
-		ea_pg_user_scalar(b, &v);
-		return;
-	}
-	it = JsonbIteratorInit(&user->root);
 	while ((tok = JsonbIteratorNext(&it, &v, false)) != WJB_DONE)
 	{
 		if (tok == WJB_BEGIN_OBJECT || tok == WJB_BEGIN_ARRAY)
@@ -87,9 +89,122 @@ ea_pg_user_walk(Jsonb *user, ea_user_builder *b)
 	}
 }
 
+static void
+ea_pg_user_walk_value(JsonbValue *v, ea_user_builder *b)
+{
+	if (v->type == jbvBinary)
+		ea_pg_user_walk_container(v->val.binary.data, b);
+	else
+		ea_pg_user_scalar(b, v);
+}
+
+static bool
+ea_key_is(const JsonbValue *k, const char *name)
+{
+	return k->val.string.len == (int) strlen(name) &&
+		memcmp(k->val.string.val, name, k->val.string.len) == 0;
+}
+
+/*
+ * Must a member be built although the spec does not read it?  Known
+ * fields of the wrong type, so that the core reports the same error as
+ * for a whole user.
+ */
+static bool
+ea_pg_must_validate(const char *object, const JsonbValue *k, const JsonbValue *v)
+{
+	static const char *const fields[] = {
+		"userID", "email", "ip", "country", "locale", "appVersion", "userAgent"
+	};
+	bool		scalar_ok = v->type == jbvString || v->type == jbvNull;
+	int			i;
+
+	if (object == NULL)
+	{
+		for (i = 0; i < 7; i++)
+			if (ea_key_is(k, fields[i]))
+				return !(scalar_ok || (i == 0 && v->type == jbvNumeric));
+		return false;
+	}
+	if (strcmp(object, "customIDs") == 0)
+		return !(scalar_ok || v->type == jbvNumeric);
+	return false;
+}
+
+static const char *
+ea_pg_user_object_name(const JsonbValue *k)
+{
+	static const char *const objects[] = {
+		"custom", "privateAttributes", "customIDs", "statsigEnvironment"
+	};
+	int			i;
+
+	for (i = 0; i < 4; i++)
+		if (ea_key_is(k, objects[i]))
+			return objects[i];
+	return NULL;
+}
+
+/*
+ * Walk an object, building only the members the spec can read (and known
+ * fields of the wrong type); the four user objects are walked the same
+ * way one level down.
+ */
+static void
+ea_pg_user_walk_object(JsonbContainer *c, const char *object,
+					   const ea_user_needs *needs, ea_user_builder *b)
+{
+	JsonbIterator *it = JsonbIteratorInit(c);
+	JsonbValue	k,
+				v;
+	JsonbIteratorToken tok;
+
+	memset(&k, 0, sizeof(k));
+	ea_ub_begin(b, true);
+	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
+	{
+		const char *inner;
+
+		if (tok == WJB_KEY)
+			k = v;
+		if (tok != WJB_VALUE)
+			continue;
+		inner = object == NULL ? ea_pg_user_object_name(&k) : NULL;
+		if (inner != NULL && v.type == jbvBinary && JsonContainerIsObject(v.val.binary.data))
+		{
+			ea_ub_key(b, k.val.string.val, k.val.string.len);
+			ea_pg_user_walk_object(v.val.binary.data, inner, needs, b);
+		}
+		else if (ea_user_needs_member(needs, object, k.val.string.val, k.val.string.len) ||
+				 ea_pg_must_validate(object, &k, &v))
+		{
+			ea_ub_key(b, k.val.string.val, k.val.string.len);
+			ea_pg_user_walk_value(&v, b);
+		}
+	}
+	ea_ub_end(b);
+}
+
+/* Feed the user to the builder: all of it, or what needs say. */
+static void
+ea_pg_user_walk(Jsonb *user, const ea_user_needs *needs, ea_user_builder *b)
+{
+	JsonbValue	v;
+
+	if (JB_ROOT_IS_SCALAR(user))
+	{
+		JsonbExtractScalar(&user->root, &v);
+		ea_pg_user_scalar(b, &v);
+	}
+	else if (needs != NULL && JB_ROOT_IS_OBJECT(user))
+		ea_pg_user_walk_object(&user->root, NULL, needs, b);
+	else
+		ea_pg_user_walk_container(&user->root, b);
+}
+
 /* Build the core's user from jsonb; the builder is freed on any error. */
 static ea_user *
-ea_pg_user_build(Jsonb *user)
+ea_pg_user_build(Jsonb *user, const ea_user_needs *needs)
 {
 	ea_user_builder *b = ea_user_builder_new();
 	ea_user    *built;
@@ -101,7 +216,7 @@ ea_pg_user_build(Jsonb *user)
 				 errmsg("out of memory")));
 	PG_TRY();
 	{
-		ea_pg_user_walk(user, b);
+		ea_pg_user_walk(user, needs, b);
 	}
 	PG_CATCH();
 	{
@@ -114,15 +229,19 @@ ea_pg_user_build(Jsonb *user)
 	return built;
 }
 
+/*
+ * The user of a jsonb argument, with at least the parts needs name (NULL:
+ * the whole user).  Owned by this file: valid until the next call.
+ */
 const ea_user *
-ea_pg_user_from_jsonb(Jsonb *user)
+ea_pg_user_from_jsonb(Jsonb *user, const ea_user_needs *needs)
 {
 	ea_user    *parsed;
 	char	   *bytes;
 
-	if (ea_pg_user_is_cached(user))
+	if (ea_pg_user_is_cached(user, needs))
 		return ea_cached_user;
-	parsed = ea_pg_user_build(user);
+	parsed = ea_pg_user_build(user, needs);
 	bytes = malloc(VARSIZE(user));
 	if (bytes == NULL)
 	{
@@ -137,5 +256,7 @@ ea_pg_user_from_jsonb(Jsonb *user)
 	ea_cached_user = parsed;
 	ea_cached_bytes = bytes;
 	ea_cached_len = VARSIZE(user);
+	ea_cached_needs = needs;
+	ea_cached_generation = ea_pg_cache_generation();
 	return ea_cached_user;
 }

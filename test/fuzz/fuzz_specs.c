@@ -28,6 +28,24 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (ea_specs_parse((const char *) data, size, &specs, &err) != EA_OK)
 		return 0;
+	for (i = 0; i < ea_specs_count(specs) && i < 64; i++)
+	{
+		ea_spec_info info;
+		ea_kind		k;
+
+		ea_specs_info(specs, i, &info);
+		for (k = EA_KIND_GATE; k <= EA_KIND_LAYER; k++)
+		{
+			const ea_user_needs *needs = ea_specs_user_needs(specs, k, info.name);
+
+			/* answers must be stable, whatever they are */
+			if (ea_user_needs_member(needs, "custom", "n", 1) !=
+				ea_user_needs_member(needs, "custom", "n", 1))
+				abort();
+			(void) ea_user_needs_member(needs, "customIDs", "stableID", 8);
+			(void) ea_user_needs_member(needs, "privateAttributes", "x", 1);
+		}
+	}
 	for (u = 0; u < sizeof(users) / sizeof(users[0]); u++)
 	{
 		ea_user    *user;

@@ -1,0 +1,294 @@
+/*-------------------------------------------------------------------------
+ *
+ * ea_needs.c
+ *	  Which parts of a user a spec can read, so a caller can skip the rest
+ *	  when it builds the user (the PostgreSQL layer walks jsonb).
+ *
+ * The needs of a spec are the union over everything its evaluation can
+ * reach: its conditions (user fields, with Server Core's fallbacks to
+ * custom and privateAttributes and the aliases; user-agent and IP fields;
+ * the environment; unit ids of every idType), nested gates, delegate
+ * experiments, experiment_group targets and config mappings.  They are
+ * computed on first use and kept in the specs: like the parsed-user
+ * derivations, this writes to a shared object, so one ea_specs must not be
+ * asked for needs by two threads at once.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "ea_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* bits of ea_user_needs.slots beyond the seven field slots */
+#define EA_NEED_ENVIRONMENT	(1u << 10)
+
+struct ea_user_needs
+{
+	uint32_t	slots;			/* 1 << field slot, and EA_NEED_* */
+	ea_map		members;		/* custom / privateAttributes member names */
+	ea_map		ids;			/* customIDs member names */
+};
+
+typedef struct ea_needs_walk
+{
+	ea_specs   *specs;
+	ea_user_needs *needs;
+	ea_map		seen;			/* "<kind>:<name>" already visited */
+	ea_arena	keys;			/* those keys */
+	bool		failed;
+} ea_needs_walk;
+
+/* Mark kind:name visited; false when it already was (or on OOM). */
+static bool
+ea_needs_visit(ea_needs_walk *w, const char *name, ea_kind kind)
+{
+	size_t		len = strlen(name);
+	char	   *key = ea_arena_alloc(&w->keys, len + 3);
+
+	if (key == NULL)
+	{
+		w->failed = true;
+		return false;
+	}
+	key[0] = (char) ('0' + (kind == EA_KIND_EXPERIMENT ? EA_KIND_CONFIG : kind));
+	key[1] = ':';
+	memcpy(key + 2, name, len + 1);
+	if (ea_map_get(&w->seen, key) != NULL)
+		return false;
+	if (!ea_map_put(&w->seen, key, (void *) 1))
+	{
+		w->failed = true;
+		return false;
+	}
+	return true;
+}
+
+static void ea_needs_spec(ea_needs_walk *w, const ea_spec *spec);
+
+static void
+ea_needs_key(ea_needs_walk *w, ea_map *map, const char *key)
+{
+	if (key == NULL || ea_map_get(map, key) != NULL)
+		return;
+	if (!ea_map_put(map, key, (void *) 1))
+		w->failed = true;
+}
+
+/* A user value lookup: the field, custom/private members, aliases. */
+static void
+ea_needs_field(ea_needs_walk *w, const char *field, const char *lower)
+{
+	int			slot = ea_user_field_slot(lower);
+
+	if (field == NULL)
+		return;
+	if (slot >= 0)
+		w->needs->slots |= 1u << (slot % 10);
+	ea_needs_key(w, &w->needs->members, field);
+	ea_needs_key(w, &w->needs->members, lower);
+}
+
+static void
+ea_needs_unit(ea_needs_walk *w, const char *id_type, const char *lower)
+{
+	if (id_type == NULL)
+		return;
+	if (lower == NULL)
+	{
+		w->failed = true;		/* out of memory */
+		return;
+	}
+	if (strcmp(lower, "userid") == 0)
+		w->needs->slots |= 1u << 0;
+	ea_needs_key(w, &w->needs->ids, id_type);
+	ea_needs_key(w, &w->needs->ids, lower);
+}
+
+static void ea_needs_mappings(ea_needs_walk *w, const char *name, ea_kind kind);
+
+/* Everything evaluating kind:name can reach (mappings apply to any name). */
+static void
+ea_needs_named(ea_needs_walk *w, const char *name, ea_kind kind)
+{
+	const ea_map *map = kind == EA_KIND_GATE ? &w->specs->gates
+		: kind == EA_KIND_LAYER ? &w->specs->layers : &w->specs->configs;
+	const ea_spec *spec;
+
+	if (name == NULL || !ea_needs_visit(w, name, kind))
+		return;
+	ea_needs_mappings(w, name, kind);
+	spec = ea_map_get(map, name);
+	if (spec != NULL)
+		ea_needs_spec(w, spec);
+}
+
+static void
+ea_needs_condition(ea_needs_walk *w, const ea_condition *c)
+{
+	ea_needs_unit(w, c->id_type, c->lower_id_type);
+	switch (c->ctype)
+	{
+		case EA_C_PASS_GATE:
+		case EA_C_FAIL_GATE:
+			ea_needs_named(w, c->target.type == EA_J_STRING ? c->target.str : NULL,
+						   EA_KIND_GATE);
+			break;
+		case EA_C_EXPERIMENT_GROUP:
+			ea_needs_named(w, c->field, EA_KIND_EXPERIMENT);
+			break;
+		case EA_C_UA_BASED:
+			ea_needs_field(w, c->field, c->lower_field);
+			ea_needs_field(w, "userAgent", "useragent");
+			break;
+		case EA_C_IP_BASED:
+			ea_needs_field(w, c->field, c->lower_field);
+			ea_needs_field(w, "ip", "ip");
+			break;
+		case EA_C_ENVIRONMENT_FIELD:
+			w->needs->slots |= EA_NEED_ENVIRONMENT;
+			break;
+		default:
+			ea_needs_field(w, c->field, c->lower_field);
+			break;
+	}
+}
+
+static void
+ea_needs_rule(ea_needs_walk *w, const ea_rule *rule)
+{
+	size_t		i;
+
+	ea_needs_unit(w, rule->id_type, rule->lower_id_type);
+	for (i = 0; i < rule->ncond; i++)
+		if (rule->conds[i] != NULL)
+			ea_needs_condition(w, rule->conds[i]);
+	if (rule->config_delegate != NULL)
+		ea_needs_named(w, rule->config_delegate, EA_KIND_EXPERIMENT);
+}
+
+/* Config mappings of a name: their override rules and target configs. */
+static void
+ea_needs_mappings(ea_needs_walk *w, const char *name, ea_kind kind)
+{
+	const ea_mapping_list *ml = ea_map_get(&w->specs->overrides, name);
+	size_t		i,
+				j;
+
+	for (i = 0; ml != NULL && i < ml->n; i++)
+	{
+		for (j = 0; j < ml->items[i].nrules; j++)
+		{
+			const ea_rule *r = ea_map_get(&w->specs->override_rules,
+										  ml->items[i].rules[j].rule_name);
+
+			if (r != NULL)
+				ea_needs_rule(w, r);
+		}
+		ea_needs_named(w, ml->items[i].new_config_name, kind);
+	}
+}
+
+/* A spec's own idType, rules and delegates (called once per spec). */
+static void
+ea_needs_spec(ea_needs_walk *w, const ea_spec *spec)
+{
+	size_t		i;
+
+	if (spec->id_type != NULL)
+		ea_needs_unit(w, spec->id_type, ea_lower_dup(&w->specs->arena, spec->id_type));
+	for (i = 0; i < spec->nrules; i++)
+		ea_needs_rule(w, &spec->rules[i]);
+}
+
+/*
+ * The needs of the named spec (kept for later calls), or NULL when they
+ * are unknown -- then every part of the user counts as needed.  A name
+ * the document does not have needs nothing but its config mappings.
+ */
+const ea_user_needs *
+ea_specs_user_needs(const ea_specs *cspecs, ea_kind kind, const char *name)
+{
+	ea_specs   *specs = (ea_specs *) cspecs;
+	ea_map	   *memo = &specs->needs[kind];
+	ea_user_needs *needs = ea_map_get(memo, name);
+	ea_needs_walk w;
+	char	   *key;
+
+	if (needs != NULL)
+		return needs;
+	needs = calloc(1, sizeof(ea_user_needs));
+	key = ea_arena_strdup(&specs->arena, name);
+	if (needs == NULL || key == NULL)
+	{
+		free(needs);
+		return NULL;
+	}
+	memset(&w, 0, sizeof(w));
+	w.specs = specs;
+	w.needs = needs;
+	ea_needs_named(&w, name, kind);
+	ea_map_free(&w.seen);
+	ea_arena_free(&w.keys);
+	if (w.failed || w.keys.failed || !ea_map_put(memo, key, needs))
+	{
+		ea_user_needs_free(needs);
+		return NULL;
+	}
+	return needs;
+}
+
+void
+ea_user_needs_free(ea_user_needs *needs)
+{
+	if (needs == NULL)
+		return;
+	ea_map_free(&needs->members);
+	ea_map_free(&needs->ids);
+	free(needs);
+}
+
+static bool
+ea_needs_has(const ea_map *map, const char *key, size_t len)
+{
+	char		buf[256];
+
+	if (len >= sizeof(buf))
+		return true;			/* longer than any name we compare: keep it */
+	memcpy(buf, key, len);
+	buf[len] = '\0';
+	return ea_map_get(map, buf) != NULL;
+}
+
+/*
+ * Does the spec read this member of the user?  object is NULL for a
+ * top-level member, else the top-level object it sits in.  NULL needs
+ * need everything.  Unknown top-level members are never read.
+ */
+bool
+ea_user_needs_member(const ea_user_needs *needs, const char *object,
+					 const char *key, size_t len)
+{
+	static const char *const fields[] = {
+		"userID", "email", "ip", "country", "locale", "appVersion", "userAgent"
+	};
+	int			i;
+
+	if (needs == NULL)
+		return true;
+	if (object == NULL)
+	{
+		for (i = 0; i < 7; i++)
+			if (strlen(fields[i]) == len && memcmp(fields[i], key, len) == 0)
+				return (needs->slots & (1u << i)) != 0;
+		return (len == 6 && memcmp(key, "custom", 6) == 0) ||
+			(len == 17 && memcmp(key, "privateAttributes", 17) == 0) ||
+			(len == 9 && memcmp(key, "customIDs", 9) == 0) ||
+			(len == 18 && memcmp(key, "statsigEnvironment", 18) == 0);
+	}
+	if (strcmp(object, "customIDs") == 0)
+		return ea_needs_has(&needs->ids, key, len);
+	if (strcmp(object, "statsigEnvironment") == 0)
+		return (needs->slots & EA_NEED_ENVIRONMENT) != 0;
+	return ea_needs_has(&needs->members, key, len);
+}
