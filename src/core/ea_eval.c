@@ -298,7 +298,8 @@ ea_now_value(ea_ctx *ctx)
 static const ea_dval *
 ea_user_agent(const ea_user *user)
 {
-	const ea_dval *v = ea_user_value(user, "userAgent", "useragent");
+	const ea_dval *v = ea_user_value_at(user, "userAgent", "useragent",
+											EA_SLOT_USERAGENT);
 
 	static const char *const keys[] = {"userAgent", "useragent"};
 	int			i;
@@ -352,7 +353,7 @@ ea_ip_value(ea_ctx *ctx, const ea_condition *c)
 	if (c->field == NULL || strcmp(c->field, "country") != 0 ||
 		ctx->opts->ip_table == NULL)
 		return NULL;
-	ip = ea_user_value(ctx->user, "ip", "ip");
+	ip = ea_user_value_at(ctx->user, "ip", "ip", EA_SLOT_IP);
 	if (ip == NULL || ip->str == NULL)
 		return NULL;
 	country = ea_ip_lookup(ctx->opts->ip_table, ip->str, strlen(ip->str));

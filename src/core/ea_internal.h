@@ -223,6 +223,8 @@ extern const ea_dval *ea_user_value(const ea_user *user, const char *field,
  * for other names.  Computed once per condition when specs are parsed.
  */
 extern int	ea_user_field_slot(const char *lower_field);
+#define EA_SLOT_IP			2	/* ea_user_field_slot("ip") */
+#define EA_SLOT_USERAGENT	6	/* ea_user_field_slot("useragent") */
 extern const ea_dval *ea_user_value_at(const ea_user *user, const char *field,
 									   const char *lower_field, int slot);
 extern const ea_dval *ea_user_unit_dval(const ea_user *user,

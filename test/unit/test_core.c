@@ -96,6 +96,16 @@ test_format_f64(void)
 	CHECK(strcmp(buf, "-inf") == 0, "-inf -> %s", buf);
 }
 
+/* The evaluator reads ip and userAgent by fixed slot. */
+static void
+test_field_slots(void)
+{
+	CHECK(ea_user_field_slot("ip") == EA_SLOT_IP, "slot of ip");
+	CHECK(ea_user_field_slot("useragent") == EA_SLOT_USERAGENT, "slot of useragent");
+	CHECK(ea_user_field_slot("user_agent") == 10 + EA_SLOT_USERAGENT, "slot of user_agent");
+	CHECK(ea_user_field_slot("custom_thing") == -1, "slot of a custom name");
+}
+
 static void
 test_rust_parsing(void)
 {
@@ -446,6 +456,7 @@ main(void)
 {
 	test_sha256();
 	test_format_f64();
+	test_field_slots();
 	test_rust_parsing();
 	test_timestamps();
 	test_operators();
