@@ -473,7 +473,7 @@ ea_memo_find(ea_ctx *ctx, const char *gate)
 	size_t		i;
 
 	for (i = 0; i < ctx->nmemo; i++)
-		if (strcmp(ctx->memo[i].gate, gate) == 0)
+		if (ctx->memo[i].gate == gate || strcmp(ctx->memo[i].gate, gate) == 0)
 			return &ctx->memo[i];
 	return NULL;
 }
@@ -766,11 +766,12 @@ static bool
 ea_config_mapping(ea_ctx *ctx, const char *name, ea_kind kind,
 				  const ea_spec *spec)
 {
-	const ea_mapping_list *ml = ea_map_get(&ctx->specs->overrides, name);
+	const ea_mapping_list *ml;
 	size_t		i,
 				j;
 
-	if (ml == NULL || ctx->specs->override_rules.count == 0)
+	if (ctx->specs->override_rules.count == 0 ||
+		(ml = ea_map_get(&ctx->specs->overrides, name)) == NULL)
 		return false;
 	for (i = 0; i < ml->n; i++)
 	{
