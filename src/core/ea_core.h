@@ -100,9 +100,30 @@ typedef struct ea_user_needs ea_user_needs;
 
 extern const ea_user_needs *ea_specs_user_needs(const ea_specs *specs,
 												ea_kind kind, const char *name);
+/* What a member's value is, as far as the user's validation cares. */
+typedef enum ea_member_type
+{
+	EA_MT_STRING,
+	EA_MT_NUMBER,
+	EA_MT_NULL,
+	EA_MT_OTHER					/* boolean, array or object */
+} ea_member_type;
+
+/*
+ * Must a member be built?  True when the spec can read it, or when its
+ * type would make the whole user invalid (so that the error is the same
+ * as for the whole user).  object is NULL for a top-level member, else the
+ * name ea_user_object_name() gave for the object it sits in.
+ */
 extern bool ea_user_needs_member(const ea_user_needs *needs, const char *object,
-								 const char *key, size_t len);
+								 const char *key, size_t len, ea_member_type type);
 extern void ea_user_needs_free(ea_user_needs *needs);
+
+/*
+ * Is a top-level key one of the user's objects (custom,
+ * privateAttributes, customIDs, statsigEnvironment)?  Its name, or NULL.
+ */
+extern const char *ea_user_object_name(const char *key, size_t len);
 
 /* ---- StatsigUser ---- */
 

@@ -225,6 +225,7 @@ extern const ea_dval *ea_user_value(const ea_user *user, const char *field,
 extern int	ea_user_field_slot(const char *lower_field);
 #define EA_SLOT_IP			2	/* ea_user_field_slot("ip") */
 #define EA_SLOT_USERAGENT	6	/* ea_user_field_slot("useragent") */
+extern int	ea_user_top_field(const char *key, size_t len, bool *allow_number);
 extern const ea_dval *ea_user_value_at(const ea_user *user, const char *field,
 									   const char *lower_field, int slot);
 extern const ea_dval *ea_user_unit_dval(const ea_user *user,

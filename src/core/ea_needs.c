@@ -261,33 +261,32 @@ ea_needs_has(const ea_map *map, const char *key, size_t len)
 }
 
 /*
- * Does the spec read this member of the user?  object is NULL for a
- * top-level member, else the top-level object it sits in.  NULL needs
- * need everything.  Unknown top-level members are never read.
+ * The spec reads the member, or it must be built anyway because its type
+ * would make the user invalid: a top-level field that is not a string (or
+ * a number, for userID) or null, a customIDs member that is neither a
+ * string, a number nor null, a user object that is not an object.  Other
+ * top-level members are never read.
  */
 bool
 ea_user_needs_member(const ea_user_needs *needs, const char *object,
-					 const char *key, size_t len)
+					 const char *key, size_t len, ea_member_type type)
 {
-	static const char *const fields[] = {
-		"userID", "email", "ip", "country", "locale", "appVersion", "userAgent"
-	};
-	int			i;
+	bool		scalar_ok = type == EA_MT_STRING || type == EA_MT_NULL;
+	bool		allow_number;
+	int			slot;
 
 	if (needs == NULL)
 		return true;
 	if (object == NULL)
 	{
-		for (i = 0; i < 7; i++)
-			if (strlen(fields[i]) == len && memcmp(fields[i], key, len) == 0)
-				return (needs->slots & (1u << i)) != 0;
-		return (len == 6 && memcmp(key, "custom", 6) == 0) ||
-			(len == 17 && memcmp(key, "privateAttributes", 17) == 0) ||
-			(len == 9 && memcmp(key, "customIDs", 9) == 0) ||
-			(len == 18 && memcmp(key, "statsigEnvironment", 18) == 0);
+		if ((slot = ea_user_top_field(key, len, &allow_number)) >= 0)
+			return (needs->slots & (1u << slot)) != 0 ||
+				!(scalar_ok || (allow_number && type == EA_MT_NUMBER));
+		return ea_user_object_name(key, len) != NULL;
 	}
 	if (strcmp(object, "customIDs") == 0)
-		return ea_needs_has(&needs->ids, key, len);
+		return ea_needs_has(&needs->ids, key, len) ||
+			!(scalar_ok || type == EA_MT_NUMBER);
 	if (strcmp(object, "statsigEnvironment") == 0)
 		return (needs->slots & EA_NEED_ENVIRONMENT) != 0;
 	return ea_needs_has(&needs->members, key, len);

@@ -23,19 +23,60 @@ typedef struct ea_user_field
 	const char *name;
 	size_t		offset;
 	bool		allow_number;
+	int			slot;			/* ea_user_field_slot() of its lower case */
 } ea_user_field;
 
 static const ea_user_field ea_user_fields[] = {
-	{"userID", offsetof(ea_user, user_id), true},
-	{"email", offsetof(ea_user, email), false},
-	{"ip", offsetof(ea_user, ip), false},
-	{"userAgent", offsetof(ea_user, user_agent), false},
-	{"country", offsetof(ea_user, country), false},
-	{"locale", offsetof(ea_user, locale), false},
-	{"appVersion", offsetof(ea_user, app_version), false},
+	{"userID", offsetof(ea_user, user_id), true, 0},
+	{"email", offsetof(ea_user, email), false, 1},
+	{"ip", offsetof(ea_user, ip), false, EA_SLOT_IP},
+	{"userAgent", offsetof(ea_user, user_agent), false, EA_SLOT_USERAGENT},
+	{"country", offsetof(ea_user, country), false, 3},
+	{"locale", offsetof(ea_user, locale), false, 4},
+	{"appVersion", offsetof(ea_user, app_version), false, 5},
 };
 
 #define EA_NFIELDS (sizeof(ea_user_fields) / sizeof(ea_user_fields[0]))
+
+/* The user's objects; customIDs holds ids (strings or numbers only). */
+static const char *const ea_user_objects[] = {
+	"custom", "privateAttributes", "customIDs", "statsigEnvironment"
+};
+
+static bool
+ea_name_is(const char *name, const char *key, size_t len)
+{
+	return strncmp(name, key, len) == 0 && name[len] == '\0';
+}
+
+/*
+ * A top-level field by exact name: its slot (see ea_user_field_slot) and
+ * whether numbers are accepted; -1 for other names.
+ */
+int
+ea_user_top_field(const char *key, size_t len, bool *allow_number)
+{
+	size_t		i;
+
+	for (i = 0; i < EA_NFIELDS; i++)
+		if (ea_name_is(ea_user_fields[i].name, key, len))
+		{
+			*allow_number = ea_user_fields[i].allow_number;
+			return ea_user_fields[i].slot;
+		}
+	return -1;
+}
+
+const char *
+ea_user_object_name(const char *key, size_t len)
+{
+	size_t		i;
+
+	for (i = 0; i < sizeof(ea_user_objects) / sizeof(ea_user_objects[0]); i++)
+		if (ea_name_is(ea_user_objects[i], key, len))
+			return ea_user_objects[i];
+	return NULL;
+}
 
 static const char *
 ea_type_name(const ea_dval *v)

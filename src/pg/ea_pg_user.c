@@ -98,51 +98,21 @@ ea_pg_user_walk_value(JsonbValue *v, ea_user_builder *b)
 		ea_pg_user_scalar(b, v);
 }
 
-static bool
-ea_key_is(const JsonbValue *k, const char *name)
+/* The type of a member's value, for ea_user_needs_member(). */
+static ea_member_type
+ea_pg_member_type(const JsonbValue *v)
 {
-	return k->val.string.len == (int) strlen(name) &&
-		memcmp(k->val.string.val, name, k->val.string.len) == 0;
-}
-
-/*
- * Must a member be built although the spec does not read it?  Known
- * fields of the wrong type, so that the core reports the same error as
- * for a whole user.
- */
-static bool
-ea_pg_must_validate(const char *object, const JsonbValue *k, const JsonbValue *v)
-{
-	static const char *const fields[] = {
-		"userID", "email", "ip", "country", "locale", "appVersion", "userAgent"
-	};
-	bool		scalar_ok = v->type == jbvString || v->type == jbvNull;
-	int			i;
-
-	if (object == NULL)
+	switch (v->type)
 	{
-		for (i = 0; i < 7; i++)
-			if (ea_key_is(k, fields[i]))
-				return !(scalar_ok || (i == 0 && v->type == jbvNumeric));
-		return false;
+		case jbvString:
+			return EA_MT_STRING;
+		case jbvNumeric:
+			return EA_MT_NUMBER;
+		case jbvNull:
+			return EA_MT_NULL;
+		default:
+			return EA_MT_OTHER;
 	}
-	if (strcmp(object, "customIDs") == 0)
-		return !(scalar_ok || v->type == jbvNumeric);
-	return false;
-}
-
-static const char *
-ea_pg_user_object_name(const JsonbValue *k)
-{
-	static const char *const objects[] = {
-		"custom", "privateAttributes", "customIDs", "statsigEnvironment"
-	};
-	int			i;
-
-	for (i = 0; i < 4; i++)
-		if (ea_key_is(k, objects[i]))
-			return objects[i];
-	return NULL;
 }
 
 /*
@@ -169,14 +139,15 @@ ea_pg_user_walk_object(JsonbContainer *c, const char *object,
 			k = v;
 		if (tok != WJB_VALUE)
 			continue;
-		inner = object == NULL ? ea_pg_user_object_name(&k) : NULL;
+		inner = object == NULL
+			? ea_user_object_name(k.val.string.val, k.val.string.len) : NULL;
 		if (inner != NULL && v.type == jbvBinary && JsonContainerIsObject(v.val.binary.data))
 		{
 			ea_ub_key(b, k.val.string.val, k.val.string.len);
 			ea_pg_user_walk_object(v.val.binary.data, inner, needs, b);
 		}
-		else if (ea_user_needs_member(needs, object, k.val.string.val, k.val.string.len) ||
-				 ea_pg_must_validate(object, &k, &v))
+		else if (ea_user_needs_member(needs, object, k.val.string.val, k.val.string.len,
+									  ea_pg_member_type(&v)))
 		{
 			ea_ub_key(b, k.val.string.val, k.val.string.len);
 			ea_pg_user_walk_value(&v, b);

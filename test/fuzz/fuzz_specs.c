@@ -39,11 +39,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			const ea_user_needs *needs = ea_specs_user_needs(specs, k, info.name);
 
 			/* answers must be stable, whatever they are */
-			if (ea_user_needs_member(needs, "custom", "n", 1) !=
-				ea_user_needs_member(needs, "custom", "n", 1))
+			if (ea_user_needs_member(needs, "custom", "n", 1, EA_MT_NUMBER) !=
+				ea_user_needs_member(needs, "custom", "n", 1, EA_MT_NUMBER))
 				abort();
-			(void) ea_user_needs_member(needs, "customIDs", "stableID", 8);
-			(void) ea_user_needs_member(needs, "privateAttributes", "x", 1);
+			(void) ea_user_needs_member(needs, "customIDs", "stableID", 8, EA_MT_STRING);
+			(void) ea_user_needs_member(needs, "privateAttributes", "x", 1, EA_MT_OTHER);
 		}
 	}
 	for (u = 0; u < sizeof(users) / sizeof(users[0]); u++)

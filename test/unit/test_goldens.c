@@ -193,27 +193,22 @@ build_events(ea_user_builder *b, json_object *v)
 	}
 }
 
-/* Must this member be built although the spec does not read it? (So that
- * validation errors stay the same: wrong-typed known fields.) */
-static bool
-must_validate(const char *object, const char *key, json_object *v)
+/* The type of a member's value, for ea_user_needs_member(). */
+static ea_member_type
+member_type(json_object *v)
 {
-	static const char *const fields[] = {"userID", "email", "ip", "country", "locale", "appVersion", "userAgent"};
-	json_type	t = json_object_get_type(v);
-	int			i;
-
-	if (object == NULL)
+	switch (json_object_get_type(v))
 	{
-		for (i = 0; i < 7; i++)
-			if (strcmp(key, fields[i]) == 0)
-				return !(t == json_type_string || t == json_type_null ||
-						 (i == 0 && (t == json_type_int || t == json_type_double)));
-		return false;
+		case json_type_string:
+			return EA_MT_STRING;
+		case json_type_int:
+		case json_type_double:
+			return EA_MT_NUMBER;
+		case json_type_null:
+			return EA_MT_NULL;
+		default:
+			return EA_MT_OTHER;
 	}
-	if (strcmp(object, "customIDs") == 0)
-		return !(t == json_type_string || t == json_type_null ||
-				 t == json_type_int || t == json_type_double);
-	return false;
 }
 
 /* The walk the PostgreSQL layer does: only what the spec can read. */
@@ -225,17 +220,15 @@ build_filtered(ea_user_builder *b, json_object *obj, const char *object,
 	{
 		json_object_object_foreach(obj, key, val)
 		{
-			bool		container = object == NULL && json_object_is_type(val, json_type_object) &&
-				(!strcmp(key, "custom") || !strcmp(key, "privateAttributes") ||
-				 !strcmp(key, "customIDs") || !strcmp(key, "statsigEnvironment"));
+			const char *inner = object == NULL ? ea_user_object_name(key, strlen(key)) : NULL;
 
-			if (container)
+			if (inner != NULL && json_object_is_type(val, json_type_object))
 			{
 				ea_ub_key(b, key, strlen(key));
-				build_filtered(b, val, key, needs);
+				build_filtered(b, val, inner, needs);
 			}
-			else if (ea_user_needs_member(needs, object, key, strlen(key)) ||
-					 must_validate(object, key, val))
+			else if (ea_user_needs_member(needs, object, key, strlen(key),
+										  member_type(val)))
 			{
 				ea_ub_key(b, key, strlen(key));
 				build_events(b, val);
