@@ -89,6 +89,7 @@ extern void ea_pg_storage_leave(const EaOwnerSwitch *save);
 extern bool ea_pg_storage_owns(Oid relid);
 extern void ea_pg_storage_forget(void);
 extern char *ea_pg_storage_read_specs(Snapshot snapshot);
+extern char *ea_pg_spi_first_text(MemoryContext into);
 
 typedef void (*EaIdListRowFn) (void *arg, const char *list_name,
 							   const char *id_hash);

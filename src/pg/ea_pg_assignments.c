@@ -229,20 +229,7 @@ ea_pg_assignments_read_one(const char *unit_id, const char *id_type,
 	ea_pg_akey(values, unit_id, id_type, config_name, NULL);
 	schema = ea_pg_storage_enter(&save);
 	ea_pg_aexec(schema, EA_APLAN_READ_ONE, values, NULL, SPI_OK_SELECT);
-	if (SPI_processed > 0)
-	{
-		bool		isnull;
-		Datum		d = SPI_getbinval(SPI_tuptable->vals[0],
-									  SPI_tuptable->tupdesc, 1, &isnull);
-
-		if (!isnull)
-		{
-			MemoryContext spi = MemoryContextSwitchTo(caller);
-
-			result = TextDatumGetCString(d);
-			MemoryContextSwitchTo(spi);
-		}
-	}
+	result = ea_pg_spi_first_text(caller);
 	ea_pg_storage_leave(&save);
 	return result;
 }

@@ -342,6 +342,29 @@ ea_pg_finish(void)
 }
 
 /*
+ * The first column of the last SPI query's first row as text, copied into
+ * context "into"; NULL when there is no row or the value is NULL.
+ */
+char *
+ea_pg_spi_first_text(MemoryContext into)
+{
+	MemoryContext spi;
+	bool		isnull;
+	Datum		d;
+	char	   *result;
+
+	if (SPI_processed == 0)
+		return NULL;
+	d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+	if (isnull)
+		return NULL;
+	spi = MemoryContextSwitchTo(into);
+	result = TextDatumGetCString(d);
+	MemoryContextSwitchTo(spi);
+	return result;
+}
+
+/*
  * The stored document as text (palloc'd in the caller's context), or NULL
  * when none is stored.  Reads with the given snapshot.
  */
@@ -359,20 +382,7 @@ ea_pg_storage_read_specs(Snapshot snapshot)
 	PushActiveSnapshot(snapshot);
 	ea_pg_execute(&storage, EA_PLAN_READ_SPECS, NULL, true, SPI_OK_SELECT);
 	PopActiveSnapshot();
-	if (SPI_processed > 0)
-	{
-		bool		isnull;
-		Datum		d = SPI_getbinval(SPI_tuptable->vals[0],
-									  SPI_tuptable->tupdesc, 1, &isnull);
-
-		if (!isnull)
-		{
-			MemoryContext spi = MemoryContextSwitchTo(caller);
-
-			result = TextDatumGetCString(d);
-			MemoryContextSwitchTo(spi);
-		}
-	}
+	result = ea_pg_spi_first_text(caller);
 	ea_pg_finish();
 	ea_pg_restore_user(&save);
 	return result;
