@@ -83,7 +83,9 @@ SHLIB_LINK = $(shell pkg-config --libs $(CORE_LIBS))
 # covers the fmgr/GUC-hook/callback signatures PostgreSQL imposes.
 PG_CFLAGS = -Wall -Wextra -Werror -Wno-unused-parameter
 
-DATA = sql/$(EXTENSION)--$(EXTVERSION).sql $(wildcard sql/$(EXTENSION)--*--*.sql)
+# Every install and upgrade script, kept forever (0.1.0 too: the upgrade
+# test installs it and walks the chain).
+DATA = $(wildcard sql/$(EXTENSION)--*.sql)
 
 # ---- tests ----
 

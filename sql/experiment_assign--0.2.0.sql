@@ -1,0 +1,451 @@
+/* experiment_assign--0.2.0.sql */
+
+-- complain if script is sourced in psql, rather than via CREATE EXTENSION
+\echo Use "CREATE EXTENSION experiment_assign" to load this file. \quit
+
+/*
+ * Privilege model
+ * ---------------
+ * The storage tables belong to the extension owner and are private.  The C
+ * functions switch to the owner of the storage tables around the table
+ * access only (as pg_cron does), so no function is SECURITY DEFINER:
+ *
+ *   - evaluators and read-only catalogue functions/views: EXECUTE/SELECT
+ *     granted to PUBLIC (they reveal what an evaluation reveals anyway);
+ *   - writers (load_*, drop_id_list): EXECUTE revoked from PUBLIC; the
+ *     extension owner grants them to an administrator role.
+ */
+
+/* ---------------------------------------------------------------------
+ * Storage
+ * ------------------------------------------------------------------- */
+
+-- The current download_config_specs document: one row keyed by a constant,
+-- so Citus can make it a reference table (no sequence, no serial).
+CREATE TABLE @extschema@.ea_config_specs (
+	singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton),
+	document jsonb NOT NULL,
+	document_time bigint NOT NULL,
+	format integer NOT NULL CHECK (format IN (1, 2)),
+	loaded_at timestamptz NOT NULL DEFAULT pg_catalog.now()
+);
+COMMENT ON TABLE @extschema@.ea_config_specs IS
+'The Statsig config specs document in force (at most one row); written by load_config_specs';
+
+-- ID lists for in_segment_list / not_in_segment_list conditions: one row per
+-- (list, 8-character Statsig id hash).
+CREATE TABLE @extschema@.ea_id_lists (
+	list_name text NOT NULL CHECK (pg_catalog.length(list_name) BETWEEN 1 AND 255),
+	id_hash text NOT NULL CHECK (pg_catalog.length(id_hash) BETWEEN 1 AND 15),
+	PRIMARY KEY (list_name, id_hash)
+);
+COMMENT ON TABLE @extschema@.ea_id_lists IS
+'Statsig ID lists: one row per list name and id hash; written by load_id_list* and drop_id_list';
+
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.ea_config_specs', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.ea_id_lists', '');
+
+REVOKE ALL ON TABLE @extschema@.ea_config_specs FROM PUBLIC;
+REVOKE ALL ON TABLE @extschema@.ea_id_lists FROM PUBLIC;
+
+/* ---------------------------------------------------------------------
+ * Cache invalidation
+ * ------------------------------------------------------------------- */
+
+CREATE FUNCTION @extschema@.ea_invalidate_cache()
+RETURNS trigger
+LANGUAGE C VOLATILE PARALLEL UNSAFE
+AS 'MODULE_PATHNAME', 'ea_pg_invalidate_cache';
+COMMENT ON FUNCTION @extschema@.ea_invalidate_cache() IS
+'Trigger: tells every session (at commit) to re-read the specs and ID lists';
+
+CREATE TRIGGER ea_config_specs_invalidate
+	AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON @extschema@.ea_config_specs
+	FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.ea_invalidate_cache();
+CREATE TRIGGER ea_id_lists_invalidate
+	AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON @extschema@.ea_id_lists
+	FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.ea_invalidate_cache();
+
+/* ---------------------------------------------------------------------
+ * Loading config specs
+ * ------------------------------------------------------------------- */
+
+CREATE FUNCTION @extschema@.load_config_specs(specs jsonb)
+RETURNS bigint
+LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE
+AS 'MODULE_PATHNAME', 'ea_pg_load_config_specs';
+COMMENT ON FUNCTION @extschema@.load_config_specs(jsonb) IS
+'Validate a Statsig download_config_specs document (v1 or v2) and make it the one in force; returns its time';
+
+CREATE FUNCTION @extschema@.config_specs_info(
+	OUT document_time bigint,
+	OUT format integer,
+	OUT spec_count integer)
+RETURNS SETOF record
+LANGUAGE C STABLE STRICT PARALLEL SAFE ROWS 1
+AS 'MODULE_PATHNAME', 'ea_pg_config_specs_info';
+COMMENT ON FUNCTION @extschema@.config_specs_info() IS
+'The config specs document in force: its time, format (1 or 2) and number of specs; no row when none is loaded';
+
+CREATE FUNCTION @extschema@.list_specs(
+	OUT name text,
+	OUT kind text,
+	OUT entity text,
+	OUT enabled boolean,
+	OUT is_active boolean,
+	OUT id_type text,
+	OUT layer text,
+	OUT version bigint,
+	OUT rule_count integer)
+RETURNS SETOF record
+LANGUAGE C STABLE STRICT PARALLEL SAFE
+AS 'MODULE_PATHNAME', 'ea_pg_list_specs';
+COMMENT ON FUNCTION @extschema@.list_specs() IS
+'One row per gate, config, experiment and layer of the config specs document in force';
+
+CREATE VIEW @extschema@.ea_specs AS
+	SELECT name, kind, entity, enabled, is_active, id_type, layer, version, rule_count
+	FROM @extschema@.list_specs();
+COMMENT ON VIEW @extschema@.ea_specs IS
+'The gates, configs, experiments and layers of the config specs document in force';
+
+/* ---------------------------------------------------------------------
+ * ID lists
+ * ------------------------------------------------------------------- */
+
+CREATE FUNCTION @extschema@.load_id_list(list_name text, unit_ids text[])
+RETURNS bigint
+LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE
+AS 'MODULE_PATHNAME', 'ea_pg_load_id_list';
+COMMENT ON FUNCTION @extschema@.load_id_list(text, text[]) IS
+'Replace an ID list with the Statsig hashes of the given unit ids; returns the list size';
+
+CREATE FUNCTION @extschema@.load_id_list_hashes(list_name text, id_hashes text[])
+RETURNS bigint
+LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE
+AS 'MODULE_PATHNAME', 'ea_pg_load_id_list_hashes';
+COMMENT ON FUNCTION @extschema@.load_id_list_hashes(text, text[]) IS
+'Replace an ID list with the given (already hashed) Statsig id hashes; returns the list size';
+
+CREATE FUNCTION @extschema@.load_id_list_file(list_name text, contents text,
+											  reset boolean DEFAULT true)
+RETURNS bigint
+LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE
+AS 'MODULE_PATHNAME', 'ea_pg_load_id_list_file';
+COMMENT ON FUNCTION @extschema@.load_id_list_file(text, text, boolean) IS
+'Apply a Statsig ID list file (lines +hash / -hash) to an ID list, emptied first when reset; returns the list size';
+
+CREATE FUNCTION @extschema@.drop_id_list(list_name text)
+RETURNS bigint
+LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE
+AS 'MODULE_PATHNAME', 'ea_pg_drop_id_list';
+COMMENT ON FUNCTION @extschema@.drop_id_list(text) IS
+'Delete an ID list; returns the number of ids it had';
+
+CREATE VIEW @extschema@.ea_id_list_sizes AS
+	SELECT list_name, pg_catalog.count(*) AS size
+	FROM @extschema@.ea_id_lists
+	GROUP BY list_name;
+COMMENT ON VIEW @extschema@.ea_id_list_sizes IS
+'The ID lists and the number of ids in each';
+
+/* ---------------------------------------------------------------------
+ * Evaluation
+ * ------------------------------------------------------------------- */
+
+CREATE FUNCTION @extschema@.check_gate("user" jsonb, gate text)
+RETURNS boolean
+LANGUAGE C STABLE STRICT PARALLEL SAFE
+AS 'MODULE_PATHNAME', 'ea_pg_check_gate';
+COMMENT ON FUNCTION @extschema@.check_gate(jsonb, text) IS
+'Whether the feature gate passes for the StatsigUser; false for an unknown gate';
+
+CREATE FUNCTION @extschema@.get_feature_gate("user" jsonb, gate text)
+RETURNS jsonb
+LANGUAGE C STABLE STRICT PARALLEL SAFE
+AS 'MODULE_PATHNAME', 'ea_pg_get_feature_gate';
+COMMENT ON FUNCTION @extschema@.get_feature_gate(jsonb, text) IS
+'The feature gate evaluation for the StatsigUser (value, rule_id, reason, exposures)';
+
+CREATE FUNCTION @extschema@.get_dynamic_config("user" jsonb, config text)
+RETURNS jsonb
+LANGUAGE C STABLE STRICT PARALLEL SAFE
+AS 'MODULE_PATHNAME', 'ea_pg_get_dynamic_config';
+COMMENT ON FUNCTION @extschema@.get_dynamic_config(jsonb, text) IS
+'The dynamic config evaluation for the StatsigUser (value, rule_id, reason, exposures)';
+
+CREATE FUNCTION @extschema@.get_experiment("user" jsonb, experiment text)
+RETURNS jsonb
+LANGUAGE C STABLE STRICT PARALLEL SAFE
+AS 'MODULE_PATHNAME', 'ea_pg_get_experiment';
+COMMENT ON FUNCTION @extschema@.get_experiment(jsonb, text) IS
+'The experiment assignment for the StatsigUser (value, group_name, rule_id, reason, exposures)';
+
+CREATE FUNCTION @extschema@.get_layer("user" jsonb, layer text)
+RETURNS jsonb
+LANGUAGE C STABLE STRICT PARALLEL SAFE
+AS 'MODULE_PATHNAME', 'ea_pg_get_layer';
+COMMENT ON FUNCTION @extschema@.get_layer(jsonb, text) IS
+'The layer evaluation for the StatsigUser (value, allocated experiment, exposures)';
+
+/* ---------------------------------------------------------------------
+ * Persistent assignment (sticky experiment groups)
+ * ------------------------------------------------------------------- */
+
+-- One row per unit and experiment (or layer): Server Core's StickyValues,
+-- saved at the unit's first assignment.  The key leads with the unit so
+-- that Citus can distribute the table by unit_id; no sequence.
+CREATE TABLE @extschema@.ea_assignments (
+	unit_id text NOT NULL,
+	id_type text NOT NULL,
+	config_name text NOT NULL,
+	group_name text,
+	rule_id text,
+	assigned_at timestamptz NOT NULL DEFAULT pg_catalog.now(),
+	sticky jsonb NOT NULL,
+	PRIMARY KEY (unit_id, id_type, config_name)
+);
+CREATE INDEX ea_assignments_config_unit
+	ON @extschema@.ea_assignments (config_name, unit_id);
+COMMENT ON TABLE @extschema@.ea_assignments IS
+'Persistent assignment: the stored experiment/layer value (Statsig StickyValues) of each unit; written by the persistence-aware get_experiment/get_layer and assign_experiment_trigger';
+
+-- Assignments of archived experiments (archive_experiment_assignments).
+CREATE TABLE @extschema@.ea_assignments_archive (
+	unit_id text NOT NULL,
+	id_type text NOT NULL,
+	config_name text NOT NULL,
+	group_name text,
+	rule_id text,
+	assigned_at timestamptz NOT NULL,
+	sticky jsonb NOT NULL,
+	archived_at timestamptz NOT NULL DEFAULT pg_catalog.now()
+);
+CREATE INDEX ea_assignments_archive_config_unit
+	ON @extschema@.ea_assignments_archive (config_name, unit_id);
+CREATE INDEX ea_assignments_archive_unit
+	ON @extschema@.ea_assignments_archive (unit_id);
+COMMENT ON TABLE @extschema@.ea_assignments_archive IS
+'Assignments moved out of ea_assignments by archive_experiment_assignments, with the time they were archived';
+
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.ea_assignments', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.ea_assignments_archive', '');
+
+REVOKE ALL ON TABLE @extschema@.ea_assignments FROM PUBLIC;
+REVOKE ALL ON TABLE @extschema@.ea_assignments_archive FROM PUBLIC;
+
+CREATE FUNCTION @extschema@.get_user_persisted_values("user" jsonb, id_type text)
+RETURNS jsonb
+LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE
+AS 'MODULE_PATHNAME', 'ea_pg_get_user_persisted_values';
+COMMENT ON FUNCTION @extschema@.get_user_persisted_values(jsonb, text) IS
+'The stored values of the user''s unit for id_type, as Statsig''s UserPersistedValues {config: StickyValues}; {} when none';
+
+CREATE FUNCTION @extschema@.get_experiment("user" jsonb, experiment text,
+										   user_persisted_values jsonb,
+										   enforce_targeting boolean DEFAULT false,
+										   enforce_overrides boolean DEFAULT false)
+RETURNS jsonb
+LANGUAGE C VOLATILE PARALLEL UNSAFE
+AS 'MODULE_PATHNAME', 'ea_pg_get_experiment_persisted';
+COMMENT ON FUNCTION @extschema@.get_experiment(jsonb, text, jsonb, boolean, boolean) IS
+'The experiment assignment with persistent assignment: returns the persisted value, or stores the first assignment; NULL values delete it';
+
+CREATE FUNCTION @extschema@.get_layer("user" jsonb, layer text,
+									  user_persisted_values jsonb,
+									  enforce_targeting boolean DEFAULT false,
+									  enforce_overrides boolean DEFAULT false)
+RETURNS jsonb
+LANGUAGE C VOLATILE PARALLEL UNSAFE
+AS 'MODULE_PATHNAME', 'ea_pg_get_layer_persisted';
+COMMENT ON FUNCTION @extschema@.get_layer(jsonb, text, jsonb, boolean, boolean) IS
+'The layer evaluation with persistent assignment: returns the persisted value, or stores the first assignment; NULL values delete it';
+
+CREATE FUNCTION @extschema@.assign_experiment_trigger()
+RETURNS trigger
+LANGUAGE C VOLATILE PARALLEL UNSAFE
+AS 'MODULE_PATHNAME', 'ea_pg_assign_experiment_trigger';
+COMMENT ON FUNCTION @extschema@.assign_experiment_trigger() IS
+'BEFORE INSERT/UPDATE row trigger (experiment, user column, result column [, id type]): assigns each row''s user with persistent assignment';
+
+CREATE FUNCTION @extschema@.delete_unit_assignments(unit_id text, id_type text DEFAULT NULL)
+RETURNS bigint
+LANGUAGE C VOLATILE PARALLEL UNSAFE
+AS 'MODULE_PATHNAME', 'ea_pg_delete_unit_assignments';
+COMMENT ON FUNCTION @extschema@.delete_unit_assignments(text, text) IS
+'Erasure: delete a unit''s stored assignments, current and archived (one id type, or all when NULL); returns the rows deleted';
+
+CREATE FUNCTION @extschema@.delete_experiment_assignments(config_name text)
+RETURNS bigint
+LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE
+AS 'MODULE_PATHNAME', 'ea_pg_delete_experiment_assignments';
+COMMENT ON FUNCTION @extschema@.delete_experiment_assignments(text) IS
+'Delete every stored assignment of an experiment or layer; returns the rows deleted';
+
+CREATE FUNCTION @extschema@.archive_experiment_assignments(config_name text)
+RETURNS bigint
+LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE
+AS 'MODULE_PATHNAME', 'ea_pg_archive_experiment_assignments';
+COMMENT ON FUNCTION @extschema@.archive_experiment_assignments(text) IS
+'Move every stored assignment of an experiment or layer to ea_assignments_archive; returns the rows moved';
+
+CREATE FUNCTION @extschema@.import_user_persisted_values(storage_key text,
+														 user_persisted_values jsonb)
+RETURNS integer
+LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE
+AS 'MODULE_PATHNAME', 'ea_pg_import_user_persisted_values';
+COMMENT ON FUNCTION @extschema@.import_user_persisted_values(text, jsonb) IS
+'Store an SDK storage adapter''s values for one key "<unit id>:<id type>" (validated, normalised, upserted); returns the entries stored';
+
+CREATE FUNCTION @extschema@.export_user_persisted_values(
+	OUT storage_key text,
+	OUT user_persisted_values jsonb)
+RETURNS SETOF record
+LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE
+AS 'MODULE_PATHNAME', 'ea_pg_export_user_persisted_values';
+COMMENT ON FUNCTION @extschema@.export_user_persisted_values() IS
+'Every stored unit as an SDK storage adapter holds it: key "<unit id>:<id type>" and {config: StickyValues}';
+
+-- Who is assigned to what.
+CREATE VIEW @extschema@.ea_assignment_list AS
+	SELECT a.unit_id, a.id_type,
+		   a.unit_id OPERATOR(pg_catalog.||) ':' OPERATOR(pg_catalog.||) a.id_type AS storage_key,
+		   a.config_name,
+		   s.entity,
+		   a.sticky OPERATOR(pg_catalog.->>) 'config_delegate' AS allocated_experiment,
+		   a.group_name, a.rule_id, a.assigned_at,
+		   s.is_active
+	FROM @extschema@.ea_assignments a
+	LEFT JOIN @extschema@.list_specs() s ON s.name OPERATOR(pg_catalog.=) a.config_name
+		AND s.kind OPERATOR(pg_catalog.<>) 'gate';
+COMMENT ON VIEW @extschema@.ea_assignment_list IS
+'The stored assignments, with the kind and isActive of their experiment/layer in the document in force (NULL when it has none)';
+
+-- An assignment source for experiment analysis (Statsig warehouse native's
+-- shape): one row per unit and experiment; layer assignments are reported
+-- under the layer's allocated experiment.
+CREATE VIEW @extschema@.ea_assignment_source AS
+	SELECT a.assigned_at AS "timestamp",
+		   a.unit_id, a.id_type,
+		   COALESCE(a.sticky OPERATOR(pg_catalog.->>) 'config_delegate',
+				 a.config_name) AS experiment_id,
+		   a.rule_id AS group_id,
+		   a.group_name, a.rule_id,
+		   a.config_name
+	FROM @extschema@.ea_assignments a;
+COMMENT ON VIEW @extschema@.ea_assignment_source IS
+'Assignments shaped as an experiment-analysis assignment source: timestamp, unit_id, id_type, experiment_id, group_id (the rule id), group_name';
+
+/* ---------------------------------------------------------------------
+ * Privileges
+ * ------------------------------------------------------------------- */
+
+REVOKE ALL ON FUNCTION @extschema@.ea_invalidate_cache() FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.load_config_specs(jsonb) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.load_id_list(text, text[]) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.load_id_list_hashes(text, text[]) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.load_id_list_file(text, text, boolean) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.drop_id_list(text) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION @extschema@.config_specs_info() FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.list_specs() FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.check_gate(jsonb, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.get_feature_gate(jsonb, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.get_dynamic_config(jsonb, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.get_experiment(jsonb, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.get_layer(jsonb, text) FROM PUBLIC;
+REVOKE ALL ON TABLE @extschema@.ea_specs FROM PUBLIC;
+REVOKE ALL ON TABLE @extschema@.ea_id_list_sizes FROM PUBLIC;
+
+GRANT EXECUTE ON FUNCTION @extschema@.config_specs_info() TO PUBLIC;
+GRANT EXECUTE ON FUNCTION @extschema@.list_specs() TO PUBLIC;
+GRANT EXECUTE ON FUNCTION @extschema@.check_gate(jsonb, text) TO PUBLIC;
+GRANT EXECUTE ON FUNCTION @extschema@.get_feature_gate(jsonb, text) TO PUBLIC;
+GRANT EXECUTE ON FUNCTION @extschema@.get_dynamic_config(jsonb, text) TO PUBLIC;
+GRANT EXECUTE ON FUNCTION @extschema@.get_experiment(jsonb, text) TO PUBLIC;
+GRANT EXECUTE ON FUNCTION @extschema@.get_layer(jsonb, text) TO PUBLIC;
+GRANT SELECT ON TABLE @extschema@.ea_specs TO PUBLIC;
+GRANT SELECT ON TABLE @extschema@.ea_id_list_sizes TO PUBLIC;
+
+-- persistent assignment: anyone who may evaluate may assign (through the
+-- functions and the trigger); reading, deleting, importing and exporting
+-- stored assignments is granted explicitly
+REVOKE ALL ON FUNCTION @extschema@.get_user_persisted_values(jsonb, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.get_experiment(jsonb, text, jsonb, boolean, boolean) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.get_layer(jsonb, text, jsonb, boolean, boolean) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.assign_experiment_trigger() FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.delete_unit_assignments(text, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.delete_experiment_assignments(text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.archive_experiment_assignments(text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.import_user_persisted_values(text, jsonb) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.export_user_persisted_values() FROM PUBLIC;
+REVOKE ALL ON TABLE @extschema@.ea_assignment_list FROM PUBLIC;
+REVOKE ALL ON TABLE @extschema@.ea_assignment_source FROM PUBLIC;
+
+GRANT EXECUTE ON FUNCTION @extschema@.get_user_persisted_values(jsonb, text) TO PUBLIC;
+GRANT EXECUTE ON FUNCTION @extschema@.get_experiment(jsonb, text, jsonb, boolean, boolean) TO PUBLIC;
+GRANT EXECUTE ON FUNCTION @extschema@.get_layer(jsonb, text, jsonb, boolean, boolean) TO PUBLIC;
+GRANT EXECUTE ON FUNCTION @extschema@.assign_experiment_trigger() TO PUBLIC;
+
+/* ---------------------------------------------------------------------
+ * 0.2.0: release and upgrades (issue 14)
+ * ------------------------------------------------------------------- */
+-- section release: begin
+
+
+
+-- section release: end
+
+/* ---------------------------------------------------------------------
+ * 0.2.0: hardening and least privilege (issue 9)
+ * ------------------------------------------------------------------- */
+-- section hardening: begin
+
+
+
+-- section hardening: end
+
+/* ---------------------------------------------------------------------
+ * 0.2.0: Citus (issue 8)
+ * ------------------------------------------------------------------- */
+-- section citus: begin
+
+
+
+-- section citus: end
+
+/* ---------------------------------------------------------------------
+ * 0.2.0: SDK storage adapter functions (issue 10)
+ * ------------------------------------------------------------------- */
+-- section adapter: begin
+
+
+
+-- section adapter: end
+
+/* ---------------------------------------------------------------------
+ * 0.2.0: sync worker: specs and ID lists from Statsig (issue 11)
+ * ------------------------------------------------------------------- */
+-- section sync: begin
+
+
+
+-- section sync: end
+
+/* ---------------------------------------------------------------------
+ * 0.2.0: exposure logging (issue 12)
+ * ------------------------------------------------------------------- */
+-- section exposures: begin
+
+
+
+-- section exposures: end
+
+/* ---------------------------------------------------------------------
+ * 0.2.0: performance (issue 13)
+ * ------------------------------------------------------------------- */
+-- section performance: begin
+
+
+
+-- section performance: end
