@@ -44,6 +44,7 @@ CORE_OBJS = \
 	src/core/ea_result.o \
 	src/core/ea_sticky.o \
 	src/core/ea_needs.o \
+	src/core/ea_nesting.o \
 	src/core/ea_ua.o \
 	src/core/ea_uacache.o \
 	src/core/ea_ip.o

@@ -21,7 +21,6 @@
 #include <string.h>
 #include <time.h>
 
-#define EA_MAX_NESTING 300
 #define EA_MEMO_MAX 64
 
 typedef struct ea_memo
@@ -769,6 +768,7 @@ ea_config_mapping(ea_ctx *ctx, const char *name, ea_kind kind,
 	const ea_mapping_list *ml;
 	size_t		i,
 				j;
+	bool		recognized;
 
 	if (ctx->specs->override_rules.count == 0 ||
 		(ml = ea_map_get(&ctx->specs->overrides, name)) == NULL)
@@ -796,7 +796,16 @@ ea_config_mapping(ea_ctx *ctx, const char *name, ea_kind kind,
 			if (!ea_pass_percentage(ctx, rule, spec ? spec->salt : ""))
 				continue;
 			ctx->r->override_config_name = m->new_config_name;
-			if (ea_eval_spec(ctx, m->new_config_name, kind))
+			/* a mapping to a mapped name nests too: bound it */
+			if (++(*ctx->depth) > EA_MAX_NESTING)
+			{
+				(*ctx->depth)--;
+				ctx->overflow = true;
+				return true;
+			}
+			recognized = ea_eval_spec(ctx, m->new_config_name, kind);
+			(*ctx->depth)--;
+			if (recognized || ctx->overflow)
 				return true;
 			ea_reset_result(ctx);
 			break;

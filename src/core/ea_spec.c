@@ -884,6 +884,8 @@ ea_specs_parse(const char *json, size_t len, ea_specs **out, ea_error *err)
 	json_object_put(root);
 	if (st == EA_OK && specs->arena.failed)
 		st = ea_nomem(&c);
+	if (st == EA_OK)
+		st = ea_specs_check_nesting(specs, err);
 	if (st != EA_OK)
 	{
 		ea_specs_free(specs);

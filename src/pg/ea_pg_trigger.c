@@ -23,6 +23,7 @@
 #include "commands/trigger.h"
 #include "executor/spi.h"
 #include "lib/stringinfo.h"
+#include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/json.h"
 #include "utils/lsyscache.h"
@@ -93,6 +94,7 @@ ea_pg_trigger_user_type_ok(Oid typid)
 {
 	char		typtype = get_typtype(typid);
 
+	check_stack_depth();
 	if (typtype == TYPTYPE_DOMAIN)
 		return ea_pg_trigger_user_type_ok(getBaseType(typid));
 	return typtype != TYPTYPE_COMPOSITE && typtype != TYPTYPE_PSEUDO &&

@@ -20,6 +20,7 @@
  */
 #include "ea_pg.h"
 
+#include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/numeric.h"
 
@@ -129,6 +130,7 @@ ea_pg_user_walk_object(JsonbContainer *c, const char *object,
 				v;
 	JsonbIteratorToken tok;
 
+	check_stack_depth();		/* recursive, one level per user object */
 	memset(&k, 0, sizeof(k));
 	ea_ub_begin(b, true);
 	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
