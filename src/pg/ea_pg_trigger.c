@@ -24,9 +24,11 @@
 #include "executor/spi.h"
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
+#include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/json.h"
 #include "utils/lsyscache.h"
+#include "utils/regproc.h"
 #include "utils/rel.h"
 
 #define EA_TRIGGER_USAGE \
@@ -57,6 +59,33 @@ ea_pg_trigger_misuse(Relation rel, const char *message, const char *detail)
 			 errdetail("%s Trigger \"%s\" on table \"%s\".", detail,
 					   ea_trigger_name, RelationGetRelationName(rel)),
 			 errhint(EA_TRIGGER_USAGE)));
+}
+
+/*
+ * The role firing the trigger must have been granted assignment access
+ * (EXECUTE on the trigger function, as grant_assignment_access() gives).
+ * Checked at every firing: CREATE TRIGGER checks it only once, for the
+ * role that attached the trigger, and a grant can be revoked later.
+ */
+static void
+ea_pg_trigger_check_access(TriggerData *td)
+{
+	Oid			role = GetUserId();
+	const char *rolename;
+
+	if (pg_proc_aclcheck(td->tg_trigger->tgfoid, role, ACL_EXECUTE) == ACLCHECK_OK)
+		return;
+	rolename = GetUserNameFromId(role, false);
+	ereport(ERROR,
+			(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+			 errmsg("permission denied to store experiment assignments"),
+			 errdetail("Role \"%s\" fired trigger \"%s\" on table \"%s\" without EXECUTE on %s; "
+					   "the trigger reads and stores assignments only for roles granted assignment access.",
+					   rolename, td->tg_trigger->tgname,
+					   RelationGetRelationName(td->tg_relation),
+					   format_procedure(td->tg_trigger->tgfoid)),
+			 errhint("The extension owner or a superuser can run: SELECT grant_assignment_access(%s);",
+					 quote_literal_cstr(quote_identifier(rolename)))));
 }
 
 /* Check how the trigger was fired: BEFORE, FOR EACH ROW, INSERT or UPDATE. */
@@ -248,6 +277,7 @@ ea_pg_assign_experiment_trigger(PG_FUNCTION_ARGS)
 				 errmsg("assign_experiment_trigger() must be called as a trigger"),
 				 errhint(EA_TRIGGER_USAGE)));
 	ea_trigger_name = td->tg_trigger->tgname;
+	ea_pg_trigger_check_access(td);
 	ea_pg_trigger_check_event(td);
 	ea_pg_trigger_args(td, &args);
 
