@@ -42,7 +42,10 @@ typedef struct EaTriggerArgs
 	int			user_attnum;
 	Oid			user_type;
 	int			result_attnum;
-	Oid			result_type;
+	Oid			result_type;	/* base type of the result column */
+	Oid			result_typid;	/* its declared type (a domain, perhaps) */
+	int32		result_typmod;	/* and type modifier: varchar(3) */
+	const char *result_column;
 	const char *id_type;		/* fourth argument, or NULL */
 } EaTriggerArgs;
 
@@ -147,6 +150,9 @@ ea_pg_trigger_args(TriggerData *td, EaTriggerArgs *args)
 	args->id_type = trigger->tgnargs == 4 ? trigger->tgargs[3] : NULL;
 	args->user_type = getBaseType(TupleDescAttr(desc, args->user_attnum - 1)->atttypid);
 	args->result_type = getBaseType(TupleDescAttr(desc, args->result_attnum - 1)->atttypid);
+	args->result_typid = TupleDescAttr(desc, args->result_attnum - 1)->atttypid;
+	args->result_typmod = TupleDescAttr(desc, args->result_attnum - 1)->atttypmod;
+	args->result_column = trigger->tgargs[2];
 
 	if (args->user_attnum == args->result_attnum)
 		ea_pg_trigger_misuse(rel, "the user and result columns are the same",
@@ -197,39 +203,123 @@ ea_pg_trigger_user_json(const EaTriggerArgs *args, Datum value, const char *id_t
 	return buf.data;
 }
 
+/*
+ * Does the result column take the value as it is built?  Only its base
+ * type without a type modifier: a varchar(n), a domain (CHECK, NOT NULL)
+ * or a typmod'ed column goes through the column type's input function.
+ */
+static bool
+ea_pg_trigger_result_plain(const EaTriggerArgs *args)
+{
+	return args->result_typid == args->result_type && args->result_typmod < 0;
+}
+
+/*
+ * Convert text to the result column's declared type with its type
+ * modifier and domain constraints, as an INSERT of that text would; a
+ * value the column rejects is an error naming trigger, table and column
+ * (never stored: pg_restore would reject it).  NULL text checks the
+ * domain's NOT NULL.
+ */
+static Datum
+ea_pg_trigger_coerce(const EaTriggerArgs *args, Relation rel, char *text,
+					 bool *isnull)
+{
+	MemoryContext oldcontext = CurrentMemoryContext;
+	Oid			typinput;
+	Oid			typioparam;
+	FmgrInfo	flinfo;
+	Datum		d = (Datum) 0;
+
+	getTypeInputInfo(args->result_typid, &typinput, &typioparam);
+	fmgr_info(typinput, &flinfo);
+	PG_TRY();
+	{
+		d = InputFunctionCall(&flinfo, text, typioparam, args->result_typmod);
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+		char	   *shown;
+
+		MemoryContextSwitchTo(oldcontext);
+		edata = CopyErrorData();
+		FlushErrorState();
+		shown = text == NULL ? "NULL"
+			: strlen(text) > 200 ? psprintf("\"%.200s...\"", text) : psprintf("\"%s\"", text);
+		edata->detail = psprintf("%s%sTrigger \"%s\" on table \"%s\" would set column \"%s\" "
+								 "(type %s) to %s, which the column rejects; nothing was stored.",
+								 edata->detail ? edata->detail : "",
+								 edata->detail ? " " : "",
+								 ea_trigger_name, RelationGetRelationName(rel),
+								 args->result_column,
+								 format_type_with_typemod(args->result_typid, args->result_typmod),
+								 shown);
+		if (edata->hint == NULL)
+			edata->hint = pstrdup("Make the result column wide enough for every group name of the "
+								  "experiment (text, or varchar without a limit), or relax its domain.");
+		ReThrowError(edata);
+	}
+	PG_END_TRY();
+	*isnull = (text == NULL);
+	return d;
+}
+
 /* The value for the result column from the result in the guard. */
 static Datum
-ea_pg_trigger_result(const EaTriggerArgs *args, EaCoreGuard *guard, bool *isnull)
+ea_pg_trigger_result(const EaTriggerArgs *args, Relation rel,
+					 EaCoreGuard *guard, bool *isnull)
 {
 	size_t		len;
 	ea_error	err;
 	Datum		d;
+	char	   *text;
 
 	*isnull = false;
 	if (args->result_type == TEXTOID || args->result_type == VARCHAROID)
 	{
 		const char *group = ea_result_group_name(guard->result);
 
-		*isnull = (group == NULL);
-		d = group ? CStringGetTextDatum(group) : (Datum) 0;
+		text = group ? pstrdup(group) : NULL;
 		ea_pg_guard_release(guard);
-		return d;
+		if (!ea_pg_trigger_result_plain(args))
+			return ea_pg_trigger_coerce(args, rel, text, isnull);
+		*isnull = (text == NULL);
+		return text ? CStringGetTextDatum(text) : (Datum) 0;
 	}
-	if (args->result_type == JSONBOID)
+	if (args->result_type == JSONBOID && ea_pg_trigger_result_plain(args))
 		d = JsonbPGetDatum(ea_pg_result_jsonb(guard->result));
 	else
 	{
 		if (ea_result_json(guard->result, &guard->json, &len, &err) != EA_OK)
 			ea_pg_report(&err, NULL);
-		d = CStringGetTextDatum(guard->json);
+		text = pstrdup(guard->json);
+		ea_pg_guard_release(guard);
+		if (!ea_pg_trigger_result_plain(args))
+			return ea_pg_trigger_coerce(args, rel, text, isnull);
+		return CStringGetTextDatum(text);
 	}
 	ea_pg_guard_release(guard);
 	return d;
 }
 
+/*
+ * A NULL user sets the result column to NULL: through the column type's
+ * input too, so a NOT NULL domain refuses it with the same detail.
+ */
+static Datum
+ea_pg_trigger_null_result(const EaTriggerArgs *args, Relation rel, bool *isnull)
+{
+	*isnull = true;
+	if (ea_pg_trigger_result_plain(args))
+		return (Datum) 0;
+	return ea_pg_trigger_coerce(args, rel, NULL, isnull);
+}
+
 /* Assign one row's user; returns the value for the result column. */
 static Datum
-ea_pg_trigger_assign(const EaTriggerArgs *args, Datum user, bool *isnull)
+ea_pg_trigger_assign(const EaTriggerArgs *args, Relation rel, Datum user,
+					 bool *isnull)
 {
 	const char *spec_id_type = ea_pg_spec_id_type(args->experiment);
 	const char *id_type = args->id_type ? args->id_type : spec_id_type;
@@ -247,7 +337,7 @@ ea_pg_trigger_assign(const EaTriggerArgs *args, Datum user, bool *isnull)
 			call.values_json = JsonbToCString(NULL, &stored->root, VARSIZE(stored));
 	}
 	ea_pg_persist_evaluate(&call, guard);
-	return ea_pg_trigger_result(args, guard, isnull);
+	return ea_pg_trigger_result(args, rel, guard, isnull);
 }
 
 /*
@@ -284,7 +374,9 @@ ea_pg_assign_experiment_trigger(PG_FUNCTION_ARGS)
 	tuple = TRIGGER_FIRED_BY_UPDATE(td->tg_event) ? td->tg_newtuple : td->tg_trigtuple;
 	user = heap_getattr(tuple, args.user_attnum, RelationGetDescr(td->tg_relation), &isnull);
 	if (!isnull)
-		result = ea_pg_trigger_assign(&args, user, &result_null);
+		result = ea_pg_trigger_assign(&args, td->tg_relation, user, &result_null);
+	else
+		result = ea_pg_trigger_null_result(&args, td->tg_relation, &result_null);
 
 	tuple = heap_modify_tuple_by_cols(tuple, RelationGetDescr(td->tg_relation), 1,
 									  &args.result_attnum, &result, &result_null);
