@@ -516,7 +516,7 @@ ea_dval_array_text(ea_arena *arena, const ea_dval *v)
 
 /* ---- a streaming builder: the same values, from events ---- */
 
-#define EA_UB_MAX_DEPTH 64
+#define EA_UB_MAX_DEPTH EA_USER_MAX_DEPTH
 
 typedef struct ea_ub_frame
 {

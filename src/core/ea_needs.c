@@ -17,6 +17,8 @@
  */
 #include "ea_internal.h"
 
+#include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -339,4 +341,22 @@ ea_user_needs_member(const ea_user_needs *needs, const char *object,
 	if (strcmp(object, "statsigEnvironment") == 0)
 		return (needs->slots & EA_NEED_ENVIRONMENT) != 0;
 	return ea_needs_has(&needs->members, key, len);
+}
+
+/* The builder's number rule: serde_json refuses numbers beyond f64. */
+bool
+ea_user_number_ok(const char *text, size_t len)
+{
+	char		buf[64];
+	char	   *copy = buf;
+	bool		ok;
+
+	if (len >= sizeof(buf) && (copy = malloc(len + 1)) == NULL)
+		return false;			/* unknown: let the builder decide */
+	memcpy(copy, text, len);
+	copy[len] = '\0';
+	ok = isfinite(strtod(copy, NULL));
+	if (copy != buf)
+		free(copy);
+	return ok;
 }
