@@ -45,6 +45,7 @@ CORE_OBJS = \
 	src/core/ea_sticky.o \
 	src/core/ea_needs.o \
 	src/core/ea_nesting.o \
+	src/core/ea_regex.o \
 	src/core/ea_ua.o \
 	src/core/ea_uacache.o \
 	src/core/ea_ip.o
@@ -171,6 +172,7 @@ isolationcheck:
 EA_SHARED_DATA ?= $(abspath ../shared/statsig-data)
 UNIT_ARGS_test_e2e = $(EA_SHARED_DATA) $(EA_SHARED_DATA)/server-core/ip_supalite.table
 UNIT_ARGS_test_goldens = test/conformance
+UNIT_ARGS_test_regex = test/conformance
 UNIT_ARGS_test_fuzz_seeds = test/fuzz/corpus
 UNIT_ARGS_test_ip = $(EA_SHARED_DATA)/server-core
 UNIT_ARGS_test_ua = $(EA_SHARED_DATA)/server-core

@@ -128,6 +128,8 @@ typedef struct ea_tval
 	const char *str;
 	const char *lower;
 	pcre2_code *regex;			/* str_matches only; NULL if invalid */
+	bool		regex_backtracks;	/* needs the backtracking matcher */
+	const char *regex_unsupported;	/* why the pattern is refused at load */
 	size_t		nelems;			/* distinct array elements */
 	ea_telem   *elems;
 	ea_map		elem_index;		/* lower -> ea_telem */
@@ -393,7 +395,18 @@ extern bool ea_cmp_numbers(const ea_dval *v, const ea_tval *t, ea_op op);
 extern bool ea_cmp_versions(const ea_dval *v, const ea_tval *t, ea_op op);
 extern bool ea_cmp_strings(const ea_dval *v, const ea_tval *t, ea_op op,
 						   bool ignore_case);
-extern bool ea_cmp_regex(const ea_dval *v, const ea_tval *t);
+extern int	ea_cmp_regex(const ea_dval *v, const ea_tval *t);
+
+/* ---- regular expressions (ea_regex.c) ---- */
+
+#define EA_REGEX_NO_MATCH 0
+#define EA_REGEX_MATCH 1
+#define EA_REGEX_LIMIT (-2)		/* a matcher limit stopped it: no answer */
+
+extern bool ea_regex_compile(const char *pattern, pcre2_code **code,
+							 bool *backtracks, const char **why);
+extern int	ea_regex_match(const pcre2_code *code, bool backtracks,
+						   const char *subject, size_t len);
 extern bool ea_cmp_time(const ea_dval *v, const ea_tval *t, ea_op op);
 extern bool ea_cmp_eq(const ea_tval *t, const ea_dval *v);
 extern bool ea_cmp_arrays(const ea_dval *v, const ea_tval *t, ea_op op);

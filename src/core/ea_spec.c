@@ -226,6 +226,15 @@ ea_parse_condition(ea_pctx *c, json_object *obj, ea_condition **out)
 	}
 	if (!ok || a->failed)
 		return ea_nomem(c);
+	if (cond->target.regex_unsupported != NULL)
+	{
+		char		msg[256];
+
+		snprintf(msg, sizeof(msg),
+				 "the str_matches pattern uses %s, which Server Core reads differently from PCRE2",
+				 cond->target.regex_unsupported);
+		return ea_bad(c, msg);
+	}
 	*out = cond;
 	return EA_OK;
 }
