@@ -36,6 +36,7 @@ CORE_OBJS = \
 	src/core/ea_util.o \
 	src/core/ea_hash.o \
 	src/core/ea_json.o \
+	src/core/ea_userbuild.o \
 	src/core/ea_value.o \
 	src/core/ea_user.o \
 	src/core/ea_spec.o \

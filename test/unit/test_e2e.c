@@ -7,7 +7,7 @@
  *	 DATA_DIR is ../shared/statsig-data; IP_TABLE an ip_supalite.table.
  * Prints one line per disagreement and a final "N passed, M failed".
  */
-#include "ea_internal.h"
+#include "ea_value.h"
 #include "ea_test_util.h"
 #include "ea_ip.h"
 
