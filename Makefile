@@ -249,6 +249,30 @@ bench: all
 bench-smoke: all
 	./bench/run.sh --install --smoke
 
+# ---- release: archive and Debian package ----
+#
+# make dist: build/dist/experiment_assign-VERSION.{tar.gz,zip}, a
+# git archive of HEAD (commit first: uncommitted changes are not in it).
+# make deb: build/deb/postgresql-15-experiment-assign_*.deb
+# (scripts/build-deb.sh, dpkg-buildpackage on a copy of the tree).
+
+DIST_NAME = $(EXTENSION)-$(EXTVERSION)
+
+.PHONY: dist deb
+dist:
+	@git rev-parse --verify -q HEAD >/dev/null || { \
+		echo "make dist archives a git checkout's HEAD; this is not one" >&2; exit 1; }
+	@[ "$$(grep -c '"version": "$(EXTVERSION)"' META.json)" = 2 ] || { \
+		echo "META.json: set both \"version\" fields to $(EXTVERSION) (the control file's)" >&2; exit 1; }
+	@[ -z "$$(git status --porcelain --untracked-files=no)" ] || \
+		echo "make dist: uncommitted changes are not in the archive (it is HEAD)" >&2
+	@mkdir -p build/dist
+	git archive --format=tar.gz --prefix=$(DIST_NAME)/ -o build/dist/$(DIST_NAME).tar.gz HEAD
+	git archive --format=zip --prefix=$(DIST_NAME)/ -o build/dist/$(DIST_NAME).zip HEAD
+
+deb:
+	./scripts/build-deb.sh build/deb
+
 # ---- the two top-level commands ----
 
 .PHONY: deps test demo
@@ -258,7 +282,7 @@ deps:
 test:
 ifneq ($(EA_DEPS_FIRST),)
 	./scripts/deps.sh
-	$(MAKE) EA_DEPS_DONE=1 test
+	$(MAKE) --no-print-directory EA_DEPS_DONE=1 test
 else
 	./test/run-tests.sh
 endif
@@ -266,7 +290,7 @@ endif
 demo:
 ifneq ($(EA_DEPS_FIRST),)
 	./scripts/deps.sh
-	$(MAKE) EA_DEPS_DONE=1 demo
+	$(MAKE) --no-print-directory EA_DEPS_DONE=1 demo
 else
 	$(MAKE) all
 	$(MAKE) install
