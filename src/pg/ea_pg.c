@@ -14,7 +14,7 @@
 
 /* PostgreSQL 18 records the library's name and version (pg_get_loaded_modules) */
 #ifdef PG_MODULE_MAGIC_EXT
-PG_MODULE_MAGIC_EXT(.name = "experiment_assign",.version = EA_VERSION);
+PG_MODULE_MAGIC_EXT(.name = "experiment_assign", .version = EA_VERSION);
 #else
 PG_MODULE_MAGIC;
 #endif
