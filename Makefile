@@ -70,12 +70,13 @@ PG_OBJS = \
 	src/pg/ea_pg_persist.o \
 	src/pg/ea_pg_specs.o \
 	src/pg/ea_pg_storage.o \
-	src/pg/ea_pg_trigger.o
+	src/pg/ea_pg_trigger.o \
+	src/pg/ea_pg_version.o
 
 OBJS = $(CORE_OBJS) $(PG_OBJS)
 
 CORE_LIBS = json-c libpcre2-8
-PG_CPPFLAGS = -I$(srcdir)/src/core $(shell pkg-config --cflags $(CORE_LIBS) 2>/dev/null)
+PG_CPPFLAGS = -I$(srcdir)/src/core -DEA_VERSION='"$(EXTVERSION)"' $(shell pkg-config --cflags $(CORE_LIBS) 2>/dev/null)
 SHLIB_LINK = $(shell pkg-config --libs $(CORE_LIBS) 2>/dev/null)
 
 # -Wno-unused-parameter: with -Wextra, PostgreSQL's own inline functions
@@ -101,7 +102,8 @@ REGRESS = \
 	catalog \
 	persistence \
 	assign_trigger \
-	assignment_admin
+	assignment_admin \
+	versions
 REGRESS_OPTS = --inputdir=.
 
 # isolationtester: specs/<name>.spec -> expected/<name>.out
@@ -131,6 +133,8 @@ endif
 # --enable-depend): rebuild on any header change.
 $(CORE_OBJS): $(wildcard src/core/*.h)
 $(PG_OBJS): src/pg/ea_pg.h $(wildcard src/core/*.h)
+# the library's version comes from the control file
+src/pg/ea_pg.o src/pg/ea_pg_version.o: $(EXTENSION).control
 
 all: $(IP_TABLE_STAMP)
 

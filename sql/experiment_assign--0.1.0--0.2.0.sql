@@ -15,7 +15,28 @@
  * ------------------------------------------------------------------- */
 -- section release: begin
 
+-- Versions: the loaded library may be newer than this database's SQL
+-- objects until ALTER EXTENSION experiment_assign UPDATE has run.
+CREATE FUNCTION @extschema@.experiment_assign_library_version()
+RETURNS text
+LANGUAGE C STABLE PARALLEL SAFE
+AS 'MODULE_PATHNAME', 'ea_pg_library_version_sql';
 
+COMMENT ON FUNCTION @extschema@.experiment_assign_library_version() IS
+'The version of the loaded experiment_assign library (may be newer than the extension version until ALTER EXTENSION ... UPDATE)';
+
+CREATE FUNCTION @extschema@.experiment_assign_require_version(version text)
+RETURNS text
+LANGUAGE C STABLE STRICT PARALLEL SAFE
+AS 'MODULE_PATHNAME', 'ea_pg_require_version';
+
+COMMENT ON FUNCTION @extschema@.experiment_assign_require_version(text) IS
+'Returns the installed extension version if it is at least the given one, else raises an error saying how to update';
+
+REVOKE ALL ON FUNCTION @extschema@.experiment_assign_library_version() FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.experiment_assign_require_version(text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION @extschema@.experiment_assign_library_version() TO PUBLIC;
+GRANT EXECUTE ON FUNCTION @extschema@.experiment_assign_require_version(text) TO PUBLIC;
 
 -- section release: end
 

@@ -12,7 +12,12 @@
 
 #include "utils/guc.h"
 
+/* PostgreSQL 18 records the library's name and version (pg_get_loaded_modules) */
+#ifdef PG_MODULE_MAGIC_EXT
+PG_MODULE_MAGIC_EXT(.name = "experiment_assign", .version = EA_VERSION);
+#else
 PG_MODULE_MAGIC;
+#endif
 
 /* experiment_assign.environment_tier: the SDK's environment option */
 char	   *ea_pg_environment_tier = NULL;

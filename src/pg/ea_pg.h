@@ -26,6 +26,19 @@
 #define EA_PG_LIST_NAME_MAX		255
 #define EA_PG_ID_HASH_MAX		15
 
+/* ---- ea_pg_version.c: library and extension versions ---- */
+
+extern const char *const ea_pg_library_version;
+extern char *ea_pg_extension_version(void);
+
+/*
+ * Call first in code that needs SQL objects added in a later version
+ * (e.g. "0.2.0"): raises a clear ERROR with a hint to run ALTER EXTENSION
+ * ... UPDATE while this database is at an older version.
+ */
+extern char *ea_pg_require_extension_version(const char *needed,
+											 const char *what);
+
 /* ---- ea_pg.c: settings ---- */
 
 extern char *ea_pg_environment_tier;
