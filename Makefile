@@ -72,6 +72,7 @@ PG_OBJS = \
 	src/pg/ea_pg_user.o \
 	src/pg/ea_pg_persist.o \
 	src/pg/ea_pg_specs.o \
+	src/pg/ea_pg_sync.o \
 	src/pg/ea_pg_storage.o \
 	src/pg/ea_pg_trigger.o
 
@@ -81,7 +82,8 @@ CORE_LIBS = json-c libpcre2-8
 # libcurl (HTTP, src/pg/ea_pg_http.c) and zlib (gzip'd request bodies):
 # the PostgreSQL layer only.
 NET_LIBS = libcurl zlib
-PG_CPPFLAGS = -I$(srcdir)/src/core $(shell pkg-config --cflags $(CORE_LIBS) $(NET_LIBS))
+PG_CPPFLAGS = -I$(srcdir)/src/core -DEA_EXTVERSION='"$(EXTVERSION)"' \
+	$(shell pkg-config --cflags $(CORE_LIBS) $(NET_LIBS))
 SHLIB_LINK = $(shell pkg-config --libs $(CORE_LIBS) $(NET_LIBS))
 
 # -Wno-unused-parameter: with -Wextra, PostgreSQL's own inline functions
