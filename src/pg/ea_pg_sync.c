@@ -651,6 +651,12 @@ ea_sync_specs(EaSyncRun *run, EaSyncResult *res)
 	explicit_bzero(url, sizeof(url));
 	explicit_bzero(lines, sizeof(lines));
 
+	if (resp.outcome == EA_HTTP_INTERRUPTED)
+	{
+		/* a reload: not an attempt; the worker starts again at once */
+		res->outcome = "interrupted";
+		return;
+	}
 	if (ea_http_classify(resp.outcome, resp.status) != EA_HTTP_SUCCESS)
 	{
 		ea_sync_http_fail(res, "download_config_specs", &resp);
@@ -994,6 +1000,12 @@ ea_sync_id_lists(EaSyncRun *run, EaSyncResult *res)
 	req.stop_on_reload = run->worker;
 	req.redact = run->secret;
 	ea_pg_http_request(&req, &resp);
+	if (resp.outcome == EA_HTTP_INTERRUPTED)
+	{
+		res->outcome = "interrupted";
+		explicit_bzero(lines, sizeof(lines));
+		return;
+	}
 	if (ea_http_classify(resp.outcome, resp.status) != EA_HTTP_SUCCESS)
 	{
 		ea_sync_http_fail(res, "get_id_lists", &resp);

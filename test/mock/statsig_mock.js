@@ -30,6 +30,8 @@
 //   slow        drip the answer one byte every "drip_ms" (200) ms
 //   truncated   announce the full Content-Length, send half, close
 //   invalid     a body that is not JSON
+// In mode ok, specs and manifests are gzip'd when the client accepts gzip
+// ("gzip": false turns that off).
 // and for specs only:
 //   older       always serve "older_doc" (ignoring sinceTime)
 //   invalid_doc serve valid JSON that is not a usable document
@@ -44,8 +46,8 @@ const portFile = process.argv[2];
 const secret = process.argv[3] || 'secret-mock-0123456789abcdef';
 
 const state = {
-	specs: {mode: 'ok', status: 500, drip_ms: 200, doc: null, older_doc: null},
-	id_lists: {mode: 'ok', status: 500, drip_ms: 200},
+	specs: {mode: 'ok', status: 500, drip_ms: 200, gzip: true, doc: null, older_doc: null},
+	id_lists: {mode: 'ok', status: 500, drip_ms: 200, gzip: true},
 	list_files: {mode: 'ok', status: 500, drip_ms: 200},
 	log_event: {mode: 'ok', status: 500, drip_ms: 200},
 	// name -> {fileID, creationTime, content}
@@ -121,6 +123,14 @@ function sendWithMode(res, cfg, status, headers, body) {
 			return;
 		}
 		default:
+			// compressed as Statsig's CDN does when the client accepts it
+			if (cfg.gzip && /\bgzip\b/.test(res.req.headers['accept-encoding'] || '')) {
+				const z = zlib.gzipSync(buf);
+				res.writeHead(status, Object.assign({}, headers,
+					{'content-encoding': 'gzip', 'content-length': String(z.length)}));
+				res.end(z);
+				return;
+			}
 			res.writeHead(status, Object.assign({}, headers, {'content-length': String(buf.length)}));
 			res.end(buf);
 	}
