@@ -46,7 +46,9 @@ CORE_OBJS = \
 	src/core/ea_needs.o \
 	src/core/ea_ua.o \
 	src/core/ea_uacache.o \
-	src/core/ea_ip.o
+	src/core/ea_ip.o \
+	src/core/ea_http.o \
+	src/core/ea_sync.o
 
 # Every core source must be listed above: fail loudly rather than link a
 # library with undefined symbols.
@@ -63,12 +65,14 @@ PG_OBJS = \
 	src/pg/ea_pg_cache.o \
 	src/pg/ea_pg_error.o \
 	src/pg/ea_pg_eval.o \
+	src/pg/ea_pg_http.o \
 	src/pg/ea_pg_idlist.o \
 	src/pg/ea_pg_iptable.o \
 	src/pg/ea_pg_result.o \
 	src/pg/ea_pg_user.o \
 	src/pg/ea_pg_persist.o \
 	src/pg/ea_pg_specs.o \
+	src/pg/ea_pg_sync.o \
 	src/pg/ea_pg_storage.o \
 	src/pg/ea_pg_trigger.o \
 	src/pg/ea_pg_version.o
@@ -76,8 +80,12 @@ PG_OBJS = \
 OBJS = $(CORE_OBJS) $(PG_OBJS)
 
 CORE_LIBS = json-c libpcre2-8
-PG_CPPFLAGS = -I$(srcdir)/src/core -DEA_VERSION='"$(EXTVERSION)"' $(shell pkg-config --cflags $(CORE_LIBS) 2>/dev/null)
-SHLIB_LINK = $(shell pkg-config --libs $(CORE_LIBS) 2>/dev/null)
+# libcurl (HTTP, src/pg/ea_pg_http.c) and zlib (gzip'd request bodies):
+# the PostgreSQL layer only.
+NET_LIBS = libcurl zlib
+PG_CPPFLAGS = -I$(srcdir)/src/core -DEA_VERSION='"$(EXTVERSION)"' \
+	$(shell pkg-config --cflags $(CORE_LIBS) $(NET_LIBS) 2>/dev/null)
+SHLIB_LINK = $(shell pkg-config --libs $(CORE_LIBS) $(NET_LIBS) 2>/dev/null)
 
 # -Wno-unused-parameter: with -Wextra, PostgreSQL's own inline functions
 # (lib/ilist.h, storage/bufpage.h) warn about unused parameters; it also
@@ -132,9 +140,9 @@ endif
 # PGXS tracks no header dependencies (Debian's server is built without
 # --enable-depend): rebuild on any header change.
 $(CORE_OBJS): $(wildcard src/core/*.h)
-$(PG_OBJS): src/pg/ea_pg.h $(wildcard src/core/*.h)
+$(PG_OBJS): $(wildcard src/pg/*.h) $(wildcard src/core/*.h)
 # the library's version comes from the control file
-src/pg/ea_pg.o src/pg/ea_pg_version.o: $(EXTENSION).control
+src/pg/ea_pg.o src/pg/ea_pg_version.o src/pg/ea_pg_sync.o: $(EXTENSION).control
 
 all: $(IP_TABLE_STAMP)
 

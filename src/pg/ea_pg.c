@@ -12,6 +12,8 @@
 
 #include "utils/guc.h"
 
+#include "ea_pg_sync.h"
+
 /* PostgreSQL 18 records the library's name and version (pg_get_loaded_modules) */
 #ifdef PG_MODULE_MAGIC_EXT
 PG_MODULE_MAGIC_EXT(.name = "experiment_assign", .version = EA_VERSION);
@@ -112,6 +114,8 @@ _PG_init(void)
 							   ea_pg_check_evaluation_time,
 							   ea_pg_assign_evaluation_time,
 							   NULL);
+
+	ea_pg_sync_init();
 
 	MarkGUCPrefixReserved("experiment_assign");
 
