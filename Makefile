@@ -46,7 +46,8 @@ CORE_OBJS = \
 	src/core/ea_needs.o \
 	src/core/ea_ua.o \
 	src/core/ea_uacache.o \
-	src/core/ea_ip.o
+	src/core/ea_ip.o \
+	src/core/ea_exposure.o
 
 # Every core source must be listed above: fail loudly rather than link a
 # library with undefined symbols.
@@ -70,11 +71,12 @@ PG_OBJS = \
 	src/pg/ea_pg_persist.o \
 	src/pg/ea_pg_specs.o \
 	src/pg/ea_pg_storage.o \
-	src/pg/ea_pg_trigger.o
+	src/pg/ea_pg_trigger.o \
+	src/pg/ea_pg_exposure.o
 
 OBJS = $(CORE_OBJS) $(PG_OBJS)
 
-CORE_LIBS = json-c libpcre2-8
+CORE_LIBS = json-c libpcre2-8 zlib
 PG_CPPFLAGS = -I$(srcdir)/src/core $(shell pkg-config --cflags $(CORE_LIBS))
 SHLIB_LINK = $(shell pkg-config --libs $(CORE_LIBS))
 
