@@ -47,6 +47,8 @@ CORE_OBJS = \
 	src/core/ea_ua.o \
 	src/core/ea_uacache.o \
 	src/core/ea_ip.o \
+	src/core/ea_http.o \
+	src/core/ea_sync.o \
 	src/core/ea_exposure.o
 
 # Every core source must be listed above: fail loudly rather than link a
@@ -64,6 +66,7 @@ PG_OBJS = \
 	src/pg/ea_pg_cache.o \
 	src/pg/ea_pg_error.o \
 	src/pg/ea_pg_eval.o \
+	src/pg/ea_pg_http.o \
 	src/pg/ea_pg_idlist.o \
 	src/pg/ea_pg_iptable.o \
 	src/pg/ea_pg_result.o \
@@ -76,9 +79,13 @@ PG_OBJS = \
 
 OBJS = $(CORE_OBJS) $(PG_OBJS)
 
+# zlib: gzip'd log_event bodies are built in the core (src/core/ea_exposure.c)
 CORE_LIBS = json-c libpcre2-8 zlib
-PG_CPPFLAGS = -I$(srcdir)/src/core $(shell pkg-config --cflags $(CORE_LIBS))
-SHLIB_LINK = $(shell pkg-config --libs $(CORE_LIBS))
+# libcurl (HTTP, src/pg/ea_pg_http.c) and zlib (gzip'd request bodies):
+# the PostgreSQL layer only.
+NET_LIBS = libcurl zlib
+PG_CPPFLAGS = -I$(srcdir)/src/core $(shell pkg-config --cflags $(CORE_LIBS) $(NET_LIBS))
+SHLIB_LINK = $(shell pkg-config --libs $(CORE_LIBS) $(NET_LIBS))
 
 # -Wno-unused-parameter: with -Wextra, PostgreSQL's own inline functions
 # (lib/ilist.h, storage/bufpage.h) warn about unused parameters; it also
@@ -123,7 +130,7 @@ include $(PGXS)
 # PGXS tracks no header dependencies (Debian's server is built without
 # --enable-depend): rebuild on any header change.
 $(CORE_OBJS): $(wildcard src/core/*.h)
-$(PG_OBJS): src/pg/ea_pg.h $(wildcard src/core/*.h)
+$(PG_OBJS): $(wildcard src/pg/*.h) $(wildcard src/core/*.h)
 
 all: $(IP_TABLE_STAMP)
 

@@ -7,7 +7,8 @@
 set -eu
 
 PGVER="${PGVER:-15}"
-PKGS="make gcc pkg-config libjson-c-dev libpcre2-dev zlib1g-dev postgresql-${PGVER} \
+PKGS="make gcc pkg-config libjson-c-dev libpcre2-dev libcurl4-openssl-dev zlib1g-dev \
+postgresql-${PGVER} \
 postgresql-server-dev-${PGVER} postgresql-common postgresql-${PGVER}-pgtap \
 libtap-parser-sourcehandler-pgtap-perl"
 
