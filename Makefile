@@ -86,6 +86,8 @@ CORE_LIBS = json-c libpcre2-8 zlib
 NET_LIBS = libcurl zlib
 PG_CPPFLAGS = -I$(srcdir)/src/core $(shell pkg-config --cflags $(CORE_LIBS) $(NET_LIBS))
 SHLIB_LINK = $(shell pkg-config --libs $(CORE_LIBS) $(NET_LIBS))
+# statsig-sdk-version of log_event requests (src/pg/ea_pg_exposure.c)
+PG_CPPFLAGS += -DEA_EXTVERSION='"$(EXTVERSION)"'
 
 # -Wno-unused-parameter: with -Wextra, PostgreSQL's own inline functions
 # (lib/ilist.h, storage/bufpage.h) warn about unused parameters; it also

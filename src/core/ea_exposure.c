@@ -101,10 +101,12 @@ ea_expo_unit_id(json_object *user, const char *id_type)
 		return NULL;
 	if (json_object_object_get_ex(ids, id_type, &v))
 		return ea_expo_id_text(v);
-	json_object_object_foreach(ids, key, val)
 	{
-		if (strcasecmp(key, id_type) == 0)
-			return ea_expo_id_text(val);
+		json_object_object_foreach(ids, key, val)
+		{
+			if (strcasecmp(key, id_type) == 0)
+				return ea_expo_id_text(val);
+		}
 	}
 	return NULL;
 }
@@ -142,10 +144,12 @@ ea_expo_user_key(ea_buf *b, json_object *user)
 			b->failed = true;
 			return;
 		}
-		json_object_object_foreach(ids, key, val)
 		{
-			(void) val;
-			keys[k++] = key;
+			json_object_object_foreach(ids, key, val)
+			{
+				(void) val;
+				keys[k++] = key;
+			}
 		}
 		qsort(keys, k, sizeof(char *), ea_expo_cmp_str);
 		for (i = 0; i < k; i++)

@@ -108,6 +108,8 @@ _PG_init(void)
 							   ea_pg_assign_evaluation_time,
 							   NULL);
 
+	ea_pg_exposures_init();
+
 	MarkGUCPrefixReserved("experiment_assign");
 
 	ea_pg_cache_init();

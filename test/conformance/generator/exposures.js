@@ -119,9 +119,12 @@ async function runScenario(sc) {
     else if (call.kind === 'config') statsig.getDynamicConfig(user, call.name);
     else if (call.kind === 'experiment') statsig.getExperiment(user, call.name, opts);
     else {
-      const layer = statsig.getLayer(user, call.name, opts);
-      const params = call.parameter !== undefined ? [call.parameter] : Object.keys(layer.__value || {});
-      for (const p of params) layer.get(p, null);
+      // A parameter read is Server Core's layer parameter exposure, as Layer.get() logs it
+      // for a parameter it returns (get() with a null default skips absent parameters:
+      // that is the JS wrapper's choice, not Server Core's).
+      const raw = statsig.__INTERNAL_getLayer(user, call.name, opts);
+      const params = call.parameter !== undefined ? [call.parameter] : Object.keys(raw.value || {});
+      for (const p of params) if (raw.__exposure != null) statsig.__INTERNAL_logLayerParamExposure(raw.__exposure, p);
     }
     if (call.persisted) await sleep(30); // saves reach JS asynchronously
   }
