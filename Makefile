@@ -181,6 +181,7 @@ isolationcheck:
 EA_SHARED_DATA ?= $(abspath ../shared/statsig-data)
 UNIT_ARGS_test_e2e = $(EA_SHARED_DATA) $(EA_SHARED_DATA)/server-core/ip_supalite.table
 UNIT_ARGS_test_goldens = test/conformance
+UNIT_ARGS_test_exposure = test/conformance/fixtures
 UNIT_ARGS_test_fuzz_seeds = test/fuzz/corpus
 UNIT_ARGS_test_ip = $(EA_SHARED_DATA)/server-core
 UNIT_ARGS_test_ua = $(EA_SHARED_DATA)/server-core
