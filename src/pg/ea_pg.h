@@ -177,5 +177,6 @@ extern void ea_pg_exposures_record(const ea_result *result, const char *user_jso
 extern void ea_pg_exposures_persisted(const EaPersistCall *call,
 									  const EaCoreGuard *guard);
 extern int64 ea_pg_exposures_send_batch(int retry_count, char *error, size_t errlen);
+extern long ea_pg_exposures_worker_flush(void);
 
 #endif							/* EA_PG_H */

@@ -40,6 +40,7 @@
 
 #include "access/xact.h"
 #include "access/xlog.h"
+#include "utils/snapmgr.h"
 #include "catalog/pg_type.h"
 #include "common/hashfn.h"
 #include "miscadmin.h"
@@ -721,6 +722,97 @@ ea_pg_flush_exposures(PG_FUNCTION_ARGS)
 		CHECK_FOR_INTERRUPTS();
 	}
 	PG_RETURN_INT64(total);
+}
+
+/* ---- the worker's part ---- */
+
+/* Longest wait between attempts after failures. */
+#define EA_EXPO_MAX_BACKOFF_MS	60000
+
+/* Most batches sent in one call, so the worker's other work is not starved. */
+#define EA_EXPO_BATCHES_PER_CALL	20
+
+static int	ea_expo_failures = 0;
+static TimestampTz ea_expo_next = 0;
+
+/* One batch in a transaction of its own; -1 (logged) when it failed. */
+static int64
+ea_pg_expo_worker_batch(void)
+{
+	MemoryContext caller = CurrentMemoryContext;
+	volatile int64 n = -1;
+	char		error[256];
+
+	SetCurrentStatementStartTimestamp();
+	StartTransactionCommand();
+	PushActiveSnapshot(GetTransactionSnapshot());
+	PG_TRY();
+	{
+		n = ea_pg_exposures_send_batch(ea_expo_failures, error, sizeof(error));
+		PopActiveSnapshot();
+		CommitTransactionCommand();
+		MemoryContextSwitchTo(caller);
+		if (n < 0)
+			ereport(LOG,
+					(errmsg("experiment_assign exposures: delivery failed: %s", error),
+					 errdetail("Attempt %d; the exposures stay queued.", ea_expo_failures + 1)));
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+
+		MemoryContextSwitchTo(caller);
+		edata = CopyErrorData();
+		FlushErrorState();
+		AbortCurrentTransaction();
+		MemoryContextSwitchTo(caller);
+		ereport(LOG,
+				(errmsg("experiment_assign exposures: delivery failed: %s", edata->message)));
+		FreeErrorData(edata);
+		n = -1;
+	}
+	PG_END_TRY();
+	return n;
+}
+
+/*
+ * The worker's exposure delivery, called from its loop outside any
+ * transaction: when due, sends batches until the queue is empty (or a
+ * bounded number per call), backing off after failures.  Returns the
+ * milliseconds until it wants to be called again.
+ */
+long
+ea_pg_exposures_worker_flush(void)
+{
+	TimestampTz now = GetCurrentTimestamp();
+	int			i;
+	int64		delay;
+	const char *url = GetConfigOption("experiment_assign.log_event_url", true, false);
+
+	if (url == NULL || url[0] == '\0')
+		return 3600L * 1000L;
+	if (now < ea_expo_next)
+		return (long) Min(TimestampDifferenceMilliseconds(now, ea_expo_next), 3600L * 1000L);
+	for (i = 0; i < EA_EXPO_BATCHES_PER_CALL; i++)
+	{
+		int64		n = ea_pg_expo_worker_batch();
+
+		if (n < 0)
+		{
+			ea_expo_failures++;
+			break;
+		}
+		ea_expo_failures = 0;
+		if (n < ea_pg_exposure_batch_size)
+			break;
+		CHECK_FOR_INTERRUPTS();
+	}
+	if (i == EA_EXPO_BATCHES_PER_CALL)
+		return 0;				/* more is pending: come back at once */
+	delay = ea_http_backoff_ms(ea_expo_failures, ea_pg_exposure_flush_interval,
+							   EA_EXPO_MAX_BACKOFF_MS);
+	ea_expo_next = TimestampTzPlusMilliseconds(GetCurrentTimestamp(), delay);
+	return (long) delay;
 }
 
 /* ---- settings ---- */
