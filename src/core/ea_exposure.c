@@ -239,6 +239,9 @@ typedef struct ea_expo_builder
 	const ea_expo_context *ctx;
 	ea_expo_events *out;
 	size_t		cap;
+	bool		keys_only;		/* fill dedup_key only (ea_expo_keys) */
+	const bool *want;			/* per candidate: build it? NULL: all */
+	size_t		candidate;		/* index of the next candidate event */
 } ea_expo_builder;
 
 /* Append one event; takes the metadata and secondary exposures. */
@@ -247,40 +250,31 @@ ea_expo_add(ea_expo_builder *b, const char *event_name, json_object *meta,
 			json_object *secondary, const char *rule_id, const char *key_extra,
 			const char *experiment)
 {
-	json_object *ev = json_object_new_object();
+	size_t		candidate = b->candidate++;
+	json_object *ev = NULL;
 	ea_expo_event *e;
 	ea_buf		key = {0};
 	const char *unit;
+	bool		ok = false;
 
-	if (ev == NULL || meta == NULL)
+	if (b->want != NULL && !b->want[candidate])
 	{
-		json_object_put(ev);
 		json_object_put(meta);
 		json_object_put(secondary);
-		return false;
+		return true;
 	}
+	if (meta == NULL)
+		goto out;
 	if (b->out->n == b->cap)
 	{
 		size_t		cap = b->cap ? b->cap * 2 : 4;
 		ea_expo_event *items = realloc(b->out->items, cap * sizeof(*items));
 
 		if (items == NULL)
-		{
-			json_object_put(ev);
-			json_object_put(meta);
-			json_object_put(secondary);
-			return false;
-		}
+			goto out;
 		b->out->items = items;
 		b->cap = cap;
 	}
-	json_object_object_add(ev, "eventName", json_object_new_string(event_name));
-	json_object_object_add(ev, "value", NULL);
-	json_object_object_add(ev, "metadata", meta);
-	json_object_object_add(ev, "statsigMetadata", json_object_new_object());
-	json_object_object_add(ev, "user", json_object_get(b->loggable));
-	json_object_object_add(ev, "time", json_object_new_int64(b->ctx->time_ms));
-	json_object_object_add(ev, "secondaryExposures", secondary);
 
 	/*
 	 * n:<name>;u:<ids>;r:<rule>;<extra>: Server Core's key has no kind (a
@@ -296,11 +290,32 @@ ea_expo_add(ea_expo_builder *b, const char *event_name, json_object *meta,
 	ea_buf_puts(&key, ";");
 	ea_buf_puts(&key, key_extra);
 
-	e = &b->out->items[b->out->n];
+	e = &b->out->items[b->out->n++];
 	memset(e, 0, sizeof(*e));
 	e->event_name = event_name;
-	e->json = ea_expo_strdup(json_object_to_json_string_ext(ev, EA_JSON_FLAGS));
 	e->dedup_key = key.data;
+	if (key.failed)
+		goto out;
+	if (b->keys_only)
+	{
+		ok = true;
+		goto out;
+	}
+
+	ev = json_object_new_object();
+	if (ev == NULL)
+		goto out;
+	json_object_object_add(ev, "eventName", json_object_new_string(event_name));
+	json_object_object_add(ev, "value", NULL);
+	json_object_object_add(ev, "metadata", meta);
+	json_object_object_add(ev, "statsigMetadata", json_object_new_object());
+	json_object_object_add(ev, "user", json_object_get(b->loggable));
+	json_object_object_add(ev, "time", json_object_new_int64(b->ctx->time_ms));
+	json_object_object_add(ev, "secondaryExposures", secondary);
+	meta = NULL;				/* owned by ev now */
+	secondary = NULL;
+
+	e->json = ea_expo_strdup(json_object_to_json_string_ext(ev, EA_JSON_FLAGS));
 	unit = ea_expo_unit_id(b->user, b->v.id_type);
 	e->unit_id = ea_expo_strdup(unit);
 	e->id_type = ea_expo_strdup(b->v.id_type);
@@ -308,13 +323,14 @@ ea_expo_add(ea_expo_builder *b, const char *event_name, json_object *meta,
 	e->rule_id = ea_expo_strdup(rule_id);
 	e->experiment = ea_expo_strdup(experiment);
 	e->group_name = experiment ? ea_expo_strdup(b->v.group_name) : NULL;
+	ok = e->json != NULL && e->id_type != NULL && e->config_name != NULL &&
+		e->rule_id != NULL && (unit == NULL || e->unit_id != NULL) &&
+		(experiment == NULL || e->experiment != NULL);
+out:
 	json_object_put(ev);
-	b->out->n++;
-	if (e->json == NULL || key.failed || e->id_type == NULL ||
-		e->config_name == NULL || e->rule_id == NULL ||
-		(unit && e->unit_id == NULL) || (experiment && e->experiment == NULL))
-		return false;
-	return true;
+	json_object_put(meta);
+	json_object_put(secondary);
+	return ok;
 }
 
 static bool
@@ -448,10 +464,10 @@ ea_expo_events_free(ea_expo_events *events)
 	events->n = 0;
 }
 
-ea_status
-ea_expo_build(const ea_result *result, const char *user_json, size_t user_len,
-			  const char *parameter, const ea_expo_context *ctx,
-			  ea_expo_events *out, ea_error *err)
+static ea_status
+ea_expo_run(const ea_result *result, const char *user_json, size_t user_len,
+			const char *parameter, const ea_expo_context *ctx, bool keys_only,
+			const bool *want, ea_expo_events *out, ea_error *err)
 {
 	ea_expo_builder b;
 	struct json_tokener *tok;
@@ -459,6 +475,8 @@ ea_expo_build(const ea_result *result, const char *user_json, size_t user_len,
 
 	memset(out, 0, sizeof(*out));
 	memset(&b, 0, sizeof(b));
+	b.keys_only = keys_only;
+	b.want = want;
 	tok = json_tokener_new();
 	if (tok == NULL)
 		return ea_fail(err, EA_ERR_NOMEM, "out of memory", NULL);
@@ -472,7 +490,8 @@ ea_expo_build(const ea_result *result, const char *user_json, size_t user_len,
 					   "The user is not a JSON object.");
 	}
 	json_tokener_free(tok);
-	b.loggable = ea_expo_user(b.user, ctx->environment_tier);
+	b.loggable = keys_only ? json_object_new_object() :
+		ea_expo_user(b.user, ctx->environment_tier);
 	b.r = result;
 	b.ctx = ctx;
 	b.out = out;
@@ -494,6 +513,24 @@ ea_expo_build(const ea_result *result, const char *user_json, size_t user_len,
 					   "An exposure event could not be built.");
 	}
 	return EA_OK;
+}
+
+ea_status
+ea_expo_build(const ea_result *result, const char *user_json, size_t user_len,
+			  const char *parameter, const ea_expo_context *ctx,
+			  const bool *want, ea_expo_events *out, ea_error *err)
+{
+	return ea_expo_run(result, user_json, user_len, parameter, ctx, false, want, out, err);
+}
+
+ea_status
+ea_expo_keys(const ea_result *result, const char *user_json, size_t user_len,
+			 const char *parameter, ea_expo_events *out, ea_error *err)
+{
+	ea_expo_context ctx;
+
+	memset(&ctx, 0, sizeof(ctx));
+	return ea_expo_run(result, user_json, user_len, parameter, &ctx, true, NULL, out, err);
 }
 
 /* ---- the log_event request body ---- */

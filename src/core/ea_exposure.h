@@ -71,14 +71,26 @@ typedef struct ea_expo_events
  * JSON the result was evaluated for).  For a layer, parameter names the
  * parameter read; NULL logs one exposure per parameter of the layer's
  * value (as if each were read), none when the value is empty.  Unknown
- * names are logged too ("Unrecognized"), as Server Core does.  On error
- * nothing is returned.
+ * names are logged too ("Unrecognized"), as Server Core does.  want, when
+ * not NULL, says per candidate event (in the order ea_expo_keys() gives
+ * them) whether to build it: deduplicated ones are skipped without the
+ * cost of shaping them.  On error nothing is returned.
  */
 extern ea_status ea_expo_build(const ea_result *result,
 							   const char *user_json, size_t user_len,
 							   const char *parameter,
 							   const ea_expo_context *ctx,
+							   const bool *want,
 							   ea_expo_events *out, ea_error *err);
+
+/*
+ * The candidate events' deduplication keys only (every other member of
+ * the returned events is NULL), in the order ea_expo_build() uses.
+ */
+extern ea_status ea_expo_keys(const ea_result *result,
+							  const char *user_json, size_t user_len,
+							  const char *parameter,
+							  ea_expo_events *out, ea_error *err);
 extern void ea_expo_events_free(ea_expo_events *events);
 
 /* What the request body says about the sender (statsigMetadata). */

@@ -295,7 +295,6 @@ ea_pg_expo_subxact(SubXactEvent event, SubTransactionId mySubid,
 typedef struct EaExpoRow
 {
 	char	   *values[8];		/* the INSERT parameters */
-	char	   *dedup_key;
 } EaExpoRow;
 
 static char *
@@ -305,18 +304,58 @@ ea_pg_pstrdup_or_null(const char *s)
 }
 
 /*
- * The core's events for a result as palloc'd rows; the core's malloc'd
+ * Which of a result's candidate events are new in the deduplication
+ * window: a palloc'd mask, *n candidates; *nwanted of them are new (and
+ * now pending in this transaction).
+ */
+static bool *
+ea_pg_expo_want(const ea_result *result, const char *user_json,
+				const char *parameter, int64 now_ms, int *n, int *nwanted)
+{
+	ea_expo_events keys;
+	ea_error	err;
+	char	  **volatile copies = NULL;
+	bool	   *want;
+	int			i;
+
+	if (ea_expo_keys(result, user_json, strlen(user_json), parameter, &keys, &err) != EA_OK)
+		ea_pg_report(&err, NULL);
+	PG_TRY();
+	{
+		copies = palloc(sizeof(char *) * (keys.n ? keys.n : 1));
+		for (i = 0; i < (int) keys.n; i++)
+			copies[i] = pstrdup(keys.items[i].dedup_key);
+	}
+	PG_FINALLY();
+	{
+		*n = (int) keys.n;
+		ea_expo_events_free(&keys);
+	}
+	PG_END_TRY();
+	want = palloc(sizeof(bool) * (*n ? *n : 1));
+	*nwanted = 0;
+	for (i = 0; i < *n; i++)
+	{
+		want[i] = !ea_pg_expo_seen_before(copies[i], now_ms);
+		if (want[i])
+			(*nwanted)++;
+	}
+	return want;
+}
+
+/*
+ * The wanted events of a result as palloc'd rows; the core's malloc'd
  * copies are freed before anything can raise.
  */
 static EaExpoRow *
 ea_pg_expo_rows(const ea_result *result, const char *user_json,
-				const char *parameter, int64 now_ms, int *nrows)
+				const char *parameter, int64 now_ms, const bool *want, int *nrows)
 {
 	const ea_specs *specs = ea_pg_cache_specs(false);
 	ea_expo_context ctx;
 	ea_expo_events events;
 	ea_error	err;
-	EaExpoRow  *rows;
+	EaExpoRow  *volatile rows;
 	size_t		i;
 
 	if (ea_pg_cache_generation() != ea_expo_generation || ea_expo_received_at == 0)
@@ -332,7 +371,7 @@ ea_pg_expo_rows(const ea_result *result, const char *user_json,
 	ctx.environment_tier = ea_pg_environment_tier;
 
 	if (ea_expo_build(result, user_json, strlen(user_json), parameter, &ctx,
-					  &events, &err) != EA_OK)
+					  want, &events, &err) != EA_OK)
 		ea_pg_report(&err, NULL);
 	rows = NULL;
 	PG_TRY();
@@ -350,7 +389,6 @@ ea_pg_expo_rows(const ea_result *result, const char *user_json,
 			rows[i].values[5] = ea_pg_pstrdup_or_null(e->experiment);
 			rows[i].values[6] = ea_pg_pstrdup_or_null(e->group_name);
 			rows[i].values[7] = pstrdup(e->json);
-			rows[i].dedup_key = pstrdup(e->dedup_key);
 		}
 	}
 	PG_FINALLY();
@@ -386,7 +424,10 @@ ea_pg_exposures_record(const ea_result *result, const char *user_json,
 {
 	int64		now_ms;
 	EaExpoRow  *rows;
-	int			nrows,
+	bool	   *want;
+	int			ncandidates,
+				nwanted,
+				nrows,
 				i;
 	EaOwnerSwitch save;
 	Oid			schema;
@@ -396,7 +437,10 @@ ea_pg_exposures_record(const ea_result *result, const char *user_json,
 	if (RecoveryInProgress() || XactReadOnly)
 		return;
 	now_ms = ea_pg_now_ms();
-	rows = ea_pg_expo_rows(result, user_json, parameter, now_ms, &nrows);
+	want = ea_pg_expo_want(result, user_json, parameter, now_ms, &ncandidates, &nwanted);
+	if (nwanted == 0)
+		return;
+	rows = ea_pg_expo_rows(result, user_json, parameter, now_ms, want, &nrows);
 	if (nrows == 0)
 		return;
 	schema = ea_pg_storage_enter(&save);
@@ -408,8 +452,6 @@ ea_pg_exposures_record(const ea_result *result, const char *user_json,
 		bool		isnull;
 		int64		id;
 
-		if (ea_pg_expo_seen_before(rows[i].dedup_key, now_ms))
-			continue;
 		for (j = 0; j < 8; j++)
 		{
 			nulls[j] = rows[i].values[j] ? ' ' : 'n';

@@ -46,7 +46,7 @@ build(ea_kind kind, const char *name, const char *user_json, const char *param,
 		return err.code;
 	st = ea_evaluate(specs, user, kind, name, &opts, &result, &err);
 	if (st == EA_OK)
-		st = ea_expo_build(result, user_json, strlen(user_json), param, c, out, &err);
+		st = ea_expo_build(result, user_json, strlen(user_json), param, c, NULL, out, &err);
 	ea_result_free(result);
 	ea_user_free(user);
 	return st;
@@ -175,6 +175,31 @@ test_layers(void)
 	for (i = 1; i < ev.n; i++)
 		CHECK(strcmp(ev.items[0].dedup_key, ev.items[i].dedup_key) != 0, "parameters have their own key");
 	ea_expo_events_free(&ev);
+
+	{
+		/* keys first, then only the wanted candidates are built */
+		ea_user    *user = NULL;
+		ea_result  *result = NULL;
+		ea_eval_opts opts;
+		ea_error	err;
+		ea_expo_events keys,
+					built;
+		bool		want[2] = {false, true};
+
+		memset(&opts, 0, sizeof(opts));
+		ea_user_parse("{\"userID\":\"u1\"}", 15, &user, &err);
+		ea_evaluate(specs, user, EA_KIND_LAYER, "layer_main", &opts, &result, &err);
+		CHECK(ea_expo_keys(result, "{\"userID\":\"u1\"}", 15, NULL, &keys, &err) == EA_OK &&
+			  keys.n == 2 && keys.items[0].json == NULL && keys.items[1].dedup_key != NULL,
+			  "keys only: %zu", keys.n);
+		CHECK(ea_expo_build(result, "{\"userID\":\"u1\"}", 15, NULL, &ctx, want, &built, &err) == EA_OK &&
+			  built.n == 1 && keys.n == 2 && strcmp(built.items[0].dedup_key, keys.items[1].dedup_key) == 0,
+			  "the mask selects the second candidate");
+		ea_expo_events_free(&keys);
+		ea_expo_events_free(&built);
+		ea_result_free(result);
+		ea_user_free(user);
+	}
 
 	CHECK(build(EA_KIND_LAYER, "layer_main", "{\"userID\":\"u1\"}", "title", &ctx, &ev) == EA_OK &&
 		  ev.n == 1 && strstr(ev.items[0].json, "\"parameterName\":\"title\""), "one named parameter");
