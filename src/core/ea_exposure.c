@@ -12,8 +12,9 @@
  *
  *-------------------------------------------------------------------------
  */
-#include "ea_internal.h"
 #include "ea_exposure.h"
+#include "ea_result.h"
+#include "ea_util.h"
 
 #include <inttypes.h>
 #include <stdio.h>
