@@ -73,6 +73,7 @@ PG_OBJS = \
 	src/pg/ea_pg_user.o \
 	src/pg/ea_pg_persist.o \
 	src/pg/ea_pg_specs.o \
+	src/pg/ea_pg_sync.o \
 	src/pg/ea_pg_storage.o \
 	src/pg/ea_pg_trigger.o \
 	src/pg/ea_pg_exposure.o
@@ -84,10 +85,9 @@ CORE_LIBS = json-c libpcre2-8 zlib
 # libcurl (HTTP, src/pg/ea_pg_http.c) and zlib (gzip'd request bodies):
 # the PostgreSQL layer only.
 NET_LIBS = libcurl zlib
-PG_CPPFLAGS = -I$(srcdir)/src/core $(shell pkg-config --cflags $(CORE_LIBS) $(NET_LIBS) 2>/dev/null)
+PG_CPPFLAGS = -I$(srcdir)/src/core -DEA_EXTVERSION='"$(EXTVERSION)"' \
+	$(shell pkg-config --cflags $(CORE_LIBS) $(NET_LIBS) 2>/dev/null)
 SHLIB_LINK = $(shell pkg-config --libs $(CORE_LIBS) $(NET_LIBS) 2>/dev/null)
-# statsig-sdk-version of log_event requests (src/pg/ea_pg_exposure.c)
-PG_CPPFLAGS += -DEA_EXTVERSION='"$(EXTVERSION)"'
 
 # -Wno-unused-parameter: with -Wextra, PostgreSQL's own inline functions
 # (lib/ilist.h, storage/bufpage.h) warn about unused parameters; it also

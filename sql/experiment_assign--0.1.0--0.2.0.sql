@@ -50,9 +50,87 @@
  * 0.2.0: sync worker: specs and ID lists from Statsig (issue 11)
  * ------------------------------------------------------------------- */
 -- section sync: begin
+-- What the sync (the background worker or sync_config_specs()) knows and
+-- has done: one row per kind of sync.  Written only by the sync; read
+-- through ea_sync_status.  Holds no secret.
+CREATE TABLE @extschema@.ea_sync_state (
+	kind text PRIMARY KEY CHECK (kind IN ('config_specs', 'id_lists')),
+	last_attempt timestamptz,
+	last_success timestamptz,
+	last_change timestamptz,
+	last_error text,
+	last_error_at timestamptz,
+	consecutive_failures integer NOT NULL DEFAULT 0,
+	attempts bigint NOT NULL DEFAULT 0,
+	successes bigint NOT NULL DEFAULT 0,
+	failures bigint NOT NULL DEFAULT 0,
+	changes bigint NOT NULL DEFAULT 0,
+	checksum text,
+	checksum_time bigint
+);
+COMMENT ON TABLE @extschema@.ea_sync_state IS
+'Sync bookkeeping per kind (config_specs, id_lists): attempts, successes, last error, the checksum of the document the sync loaded';
 
+-- How far each ID list synced from Statsig has been read: the file it
+-- comes from and the bytes applied (the next read starts there).
+CREATE TABLE @extschema@.ea_sync_id_lists (
+	list_name text PRIMARY KEY CHECK (pg_catalog.length(list_name) BETWEEN 1 AND 255),
+	file_id text,
+	creation_time bigint NOT NULL DEFAULT 0,
+	size bigint NOT NULL DEFAULT 0 CHECK (size >= 0),
+	updated_at timestamptz NOT NULL DEFAULT pg_catalog.now()
+);
+COMMENT ON TABLE @extschema@.ea_sync_id_lists IS
+'ID lists managed by the sync: Statsig fileID, creation time and bytes of the file applied so far';
 
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.ea_sync_state', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.ea_sync_id_lists', '');
+REVOKE ALL ON TABLE @extschema@.ea_sync_state FROM PUBLIC;
+REVOKE ALL ON TABLE @extschema@.ea_sync_id_lists FROM PUBLIC;
 
+-- Anyone may see how fresh the specs and ID lists are (never the secret:
+-- neither table holds it).
+CREATE VIEW @extschema@.ea_sync_status AS
+SELECT k.kind,
+	(SELECT a.pid FROM pg_catalog.pg_stat_activity a
+	  WHERE a.backend_type = 'experiment_assign sync'
+		AND a.datname = pg_catalog.current_database()
+	  LIMIT 1) AS worker_pid,
+	s.last_attempt,
+	s.last_success,
+	s.last_change,
+	CASE WHEN k.kind = 'config_specs' THEN
+		(SELECT pg_catalog.to_timestamp(c.document_time / 1000.0)
+		   FROM @extschema@.ea_config_specs c)
+	END AS document_time,
+	pg_catalog.now() - s.last_success AS staleness,
+	COALESCE(s.consecutive_failures, 0) AS consecutive_failures,
+	s.last_error,
+	s.last_error_at,
+	COALESCE(s.attempts, 0) AS attempts,
+	COALESCE(s.successes, 0) AS successes,
+	COALESCE(s.failures, 0) AS failures,
+	COALESCE(s.changes, 0) AS changes,
+	CASE WHEN k.kind = 'id_lists' THEN
+		(SELECT pg_catalog.count(*) FROM @extschema@.ea_sync_id_lists)
+	END AS lists,
+	CASE WHEN k.kind = 'id_lists' THEN
+		(SELECT COALESCE(pg_catalog.sum(l.size), 0)::bigint FROM @extschema@.ea_sync_id_lists l)
+	END AS list_bytes
+FROM (VALUES ('config_specs'), ('id_lists')) AS k(kind)
+LEFT JOIN @extschema@.ea_sync_state s USING (kind);
+COMMENT ON VIEW @extschema@.ea_sync_status IS
+'Freshness of the synced config specs and ID lists: last attempt, last success, document time, staleness, last error, counts';
+REVOKE ALL ON @extschema@.ea_sync_status FROM PUBLIC;
+GRANT SELECT ON @extschema@.ea_sync_status TO PUBLIC;
+
+CREATE FUNCTION @extschema@.sync_config_specs(id_lists boolean DEFAULT true)
+RETURNS TABLE (kind text, outcome text, detail text)
+LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE
+AS 'MODULE_PATHNAME', 'ea_pg_sync_config_specs';
+COMMENT ON FUNCTION @extschema@.sync_config_specs(boolean) IS
+'One sync now from the session, as the worker does it: download_config_specs (and the ID lists unless false); one row per kind with its outcome';
+REVOKE ALL ON FUNCTION @extschema@.sync_config_specs(boolean) FROM PUBLIC;
 -- section sync: end
 
 /* ---------------------------------------------------------------------

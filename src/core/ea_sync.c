@@ -7,7 +7,9 @@
  *-------------------------------------------------------------------------
  */
 #include "ea_sync.h"
-#include "ea_internal.h"
+#include "ea_util.h"
+
+#include <json-c/json.h>
 
 #include <inttypes.h>
 #include <stdarg.h>

@@ -12,6 +12,8 @@
 
 #include "utils/guc.h"
 
+#include "ea_pg_sync.h"
+
 PG_MODULE_MAGIC;
 
 /* experiment_assign.environment_tier: the SDK's environment option */
@@ -108,6 +110,7 @@ _PG_init(void)
 							   ea_pg_assign_evaluation_time,
 							   NULL);
 
+	ea_pg_sync_init();
 	ea_pg_exposures_init();
 
 	MarkGUCPrefixReserved("experiment_assign");

@@ -83,6 +83,7 @@ extern SPIPlanPtr ea_pg_kept_plan(EaPlanSet *set, Oid schema, int id);
 extern void ea_pg_run_plan(SPIPlanPtr plan, Datum *values, const char *nulls,
 						   bool read_only, int expected);
 
+extern Oid	ea_pg_extension_schema(void);
 extern Oid	ea_pg_storage_enter(EaOwnerSwitch *save);
 extern void ea_pg_storage_leave(const EaOwnerSwitch *save);
 
