@@ -35,6 +35,7 @@
  */
 #include "ea_pg.h"
 #include "ea_pg_http.h"
+#include "ea_pg_sync.h"
 
 #include "ea_exposure.h"
 
@@ -552,57 +553,6 @@ ea_pg_log_exposure(PG_FUNCTION_ARGS)
 
 /* ---- forwarding ---- */
 
-/* The server secret from experiment_assign.server_secret_file. */
-static void
-ea_pg_expo_secret(char *secret)
-{
-	const char *path = GetConfigOption("experiment_assign.server_secret_file", true, false);
-	FILE	   *f;
-	char		buf[EA_HTTP_SECRET_MAX + 64];
-	size_t		len;
-	ea_error	err;
-
-	if (path == NULL || path[0] == '\0')
-		ereport(ERROR,
-				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("no Statsig server secret is configured"),
-				 errdetail("Setting experiment_assign.server_secret_file is empty; log_event requests need the server secret as their API key."),
-				 errhint("Set experiment_assign.server_secret_file in postgresql.conf and reload.")));
-	f = AllocateFile(path, "r");
-	if (f == NULL)
-		ereport(ERROR,
-				(errcode_for_file_access(),
-				 errmsg("could not open the server secret file: %m"),
-				 errdetail("The file is named by setting experiment_assign.server_secret_file."),
-				 errhint("Make the file readable by the database server.")));
-	len = fread(buf, 1, sizeof(buf) - 1, f);
-	FreeFile(f);
-	buf[len] = '\0';
-	if (ea_http_secret_parse(buf, len, secret, &err) != EA_OK)
-	{
-		explicit_bzero(buf, sizeof(buf));
-		ea_pg_report(&err, NULL);
-	}
-	explicit_bzero(buf, sizeof(buf));
-}
-
-/* This process's statsig-server-session-id. */
-static const char *
-ea_pg_expo_session_id(void)
-{
-	static char session[37] = "";
-
-	if (session[0] == '\0')
-	{
-		uint8		random[16];
-
-		if (!pg_strong_random(random, sizeof(random)))
-			memset(random, 0, sizeof(random));
-		ea_http_uuid(random, session);
-	}
-	return session;
-}
-
 static char *
 ea_pg_expo_header(const char *name, const char *value)
 {
@@ -624,13 +574,15 @@ ea_pg_expo_header(const char *name, const char *value)
 int64
 ea_pg_exposures_send_batch(int retry_count, char *error, size_t errlen)
 {
-	const char *url = GetConfigOption("experiment_assign.log_event_url", true, false);
+	const char *url = ea_pg_log_event_url;
 	char		secret[EA_HTTP_SECRET_MAX + 1];
+	char		common[EA_PG_STATSIG_HEADERS][EA_HTTP_HEADER_MAX];
 	EaOwnerSwitch save;
 	Oid			schema;
 	Datum		values[1];
 	int			n,
-				i;
+				i,
+				nheaders;
 	const char **events;
 	Datum	   *ids;
 	unsigned char *gz = NULL;
@@ -640,9 +592,10 @@ ea_pg_exposures_send_batch(int retry_count, char *error, size_t errlen)
 	ea_status	st;
 	EaHttpRequest req;
 	EaHttpResponse resp;
-	const char *headers[8];
+	const char *headers[EA_PG_STATSIG_HEADERS + 5];
 	char		num[32];
 	ea_expo_sdk sdk;
+	const char *session;
 
 	error[0] = '\0';
 	if (url == NULL || url[0] == '\0')
@@ -651,7 +604,6 @@ ea_pg_exposures_send_batch(int retry_count, char *error, size_t errlen)
 				 errmsg("exposure forwarding is off"),
 				 errdetail("Setting experiment_assign.log_event_url is empty."),
 				 errhint("Set experiment_assign.log_event_url to Statsig's log_event endpoint.")));
-	ea_pg_expo_secret(secret);
 
 	schema = ea_pg_storage_enter(&save);
 	values[0] = Int32GetDatum(ea_pg_exposure_batch_size);
@@ -660,8 +612,14 @@ ea_pg_exposures_send_batch(int retry_count, char *error, size_t errlen)
 	if (n == 0)
 	{
 		ea_pg_storage_leave(&save);
-		explicit_bzero(secret, sizeof(secret));
 		return 0;
+	}
+	if (!ea_pg_read_server_secret(secret, error, errlen))
+	{
+		values[0] = CStringGetTextDatum(error);
+		ea_pg_xexec(schema, EA_XPLAN_FAILED, values, NULL, SPI_OK_UPDATE);
+		ea_pg_storage_leave(&save);
+		return -1;
 	}
 	events = palloc(sizeof(char *) * n);
 	ids = palloc(sizeof(Datum) * n);
@@ -673,44 +631,57 @@ ea_pg_exposures_send_batch(int retry_count, char *error, size_t errlen)
 		events[i] = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2);
 	}
 
+	/* statsig-api-key, -sdk-type, -sdk-version, -server-session-id */
+	nheaders = ea_pg_statsig_headers(secret, common);
+	for (i = 0; i < nheaders; i++)
+		headers[i] = common[i];
+	session = strchr(common[nheaders - 1], ':');
+	session = session ? session + 2 : NULL;
+
 	sdk.sdk_type = EA_HTTP_SDK_TYPE;
 	sdk.sdk_version = EA_EXTVERSION;
-	sdk.session_id = ea_pg_expo_session_id();
+	sdk.session_id = session;
 	st = ea_expo_batch_body(events, (size_t) n, &sdk, &gz, &gzlen, &err);
 	if (st != EA_OK)
 	{
 		free(gz);
+		explicit_bzero(secret, sizeof(secret));
+		explicit_bzero(common, sizeof(common));
 		ea_pg_report(&err, NULL);
 	}
 	body = palloc(gzlen ? gzlen : 1);
 	memcpy(body, gz, gzlen);
 	free(gz);
 
+	headers[nheaders++] = ea_pg_expo_header("Content-Type", "application/json");
+	headers[nheaders++] = ea_pg_expo_header("Content-Encoding", "gzip");
 	snprintf(num, sizeof(num), "%d", n);
-	headers[0] = ea_pg_expo_header("Content-Type", "application/json");
-	headers[1] = ea_pg_expo_header("Content-Encoding", "gzip");
-	headers[2] = ea_pg_expo_header("statsig-api-key", secret);
-	headers[3] = ea_pg_expo_header("statsig-event-count", num);
-	headers[4] = ea_pg_expo_header("statsig-sdk-type", EA_HTTP_SDK_TYPE);
-	headers[5] = ea_pg_expo_header("statsig-sdk-version", EA_EXTVERSION);
+	headers[nheaders++] = ea_pg_expo_header("statsig-event-count", num);
 	snprintf(num, sizeof(num), INT64_FORMAT, ea_pg_now_ms());
-	headers[6] = ea_pg_expo_header("statsig-client-time", num);
+	headers[nheaders++] = ea_pg_expo_header("statsig-client-time", num);
 	snprintf(num, sizeof(num), "%d", retry_count);
-	headers[7] = ea_pg_expo_header("statsig-retry-count", num);
+	headers[nheaders++] = ea_pg_expo_header("statsig-retry-count", num);
 
 	memset(&req, 0, sizeof(req));
 	req.method = "POST";
 	req.url = url;
 	req.log_url = "log_event";
 	req.headers = headers;
-	req.nheaders = 8;
+	req.nheaders = nheaders;
 	req.body = body;
 	req.body_len = gzlen;
 	req.timeout_ms = ea_pg_exposure_timeout;
 	req.redact = secret;
-	ea_pg_http_request(&req, &resp);
-	explicit_bzero(secret, sizeof(secret));
-	explicit_bzero((char *) headers[2], EA_HTTP_HEADER_MAX);
+	PG_TRY();
+	{
+		ea_pg_http_request(&req, &resp);
+	}
+	PG_FINALLY();
+	{
+		explicit_bzero(secret, sizeof(secret));
+		explicit_bzero(common, sizeof(common));
+	}
+	PG_END_TRY();
 
 	if (ea_http_classify(resp.outcome, resp.status) == EA_HTTP_SUCCESS)
 	{
@@ -829,7 +800,7 @@ ea_pg_exposures_worker_flush(void)
 	TimestampTz now = GetCurrentTimestamp();
 	int			i;
 	int64		delay;
-	const char *url = GetConfigOption("experiment_assign.log_event_url", true, false);
+	const char *url = ea_pg_log_event_url;
 
 	if (url == NULL || url[0] == '\0')
 		return 3600L * 1000L;
