@@ -203,6 +203,7 @@ PATH="$PGBIN:$PATH" pg_virtualenv -v "$PGVERSION" \
 	echo
 	node "$BENCH/node/report.js" "$BENCH_WORK/results.jsonl"
 } >"$BENCH_WORK/report.md" || { log "report failed"; exit 1; }
+bash "$BENCH/sync.sh" $([ "$SMOKE" = 1 ] && echo --smoke) >>"$BENCH_WORK/report.md" || { log "bench/sync.sh failed"; status=1; }
 cat "$BENCH_WORK/report.md"
 [ "$status" -eq 0 ] || log "some steps failed (exit $status); see $BENCH_WORK/*.log"
 exit "$status"

@@ -1202,6 +1202,7 @@ ea_pg_sync_main(Datum main_arg)
 	int			specs_failures = 0;
 	int			lists_failures = 0;
 	bool		was_ready = true;
+	TimestampTz next_check = 0;
 
 	strlcpy(dbname, MyBgworkerEntry->bgw_extra, sizeof(dbname));
 
@@ -1234,15 +1235,27 @@ ea_pg_sync_main(Datum main_arg)
 			ConfigReloadPending = false;
 			ProcessConfigFile(PGC_SIGHUP);
 			/* new URLs or secret: try them now */
-			next_specs = next_lists = 0;
+			next_specs = next_lists = next_check = 0;
 			specs_failures = lists_failures = 0;
 		}
 
 		MemoryContextReset(poll_cxt);
 		MemoryContextSwitchTo(poll_cxt);
 
-		if (!ea_sync_unit(&run, "check database", ea_sync_here_fn, &here, &msg))
-			here.why = msg;
+		/*
+		 * Whether to sync here at all (the extension, its version, Citus):
+		 * checked every minute, and at every poll after a failure or while
+		 * the answer is no.
+		 */
+		if (GetCurrentTimestamp() >= next_check || !was_ready ||
+			specs_failures > 0 || lists_failures > 0)
+		{
+			if (!ea_sync_unit(&run, "check database", ea_sync_here_fn, &here, &msg))
+				here.why = msg;
+			next_check = TimestampTzPlusMilliseconds(GetCurrentTimestamp(), 60000);
+		}
+		else
+			here.ok = true;
 		if (!here.ok)
 		{
 			if (was_ready)

@@ -169,7 +169,11 @@ function serveSpecs(req, res, urlSecret) {
 	else if (cfg.mode === 'invalid_doc')
 		body = JSON.stringify({has_updates: true, time: (cfg.doc ? cfg.doc.time : 0) + 1000,
 			response_format: 'dcs-v2', feature_gates: {broken: {type: 'feature_gate', rules: 'not a list'}}});
-	else if (!cfg.doc || (since > 0 && since >= cfg.doc.time))
+	else if (cfg.doc && cfg.auto_advance) {
+		// a new document at every poll (benchmarks: a sync applied each time)
+		cfg.doc.time = Math.max(cfg.doc.time, since) + 1;
+		body = JSON.stringify(cfg.doc);
+	} else if (!cfg.doc || (since > 0 && since >= cfg.doc.time))
 		body = JSON.stringify({has_updates: false});
 	else
 		body = JSON.stringify(cfg.doc);
@@ -248,7 +252,8 @@ function serveLogEvent(req, res, body) {
 }
 
 // Apply a control message.  Keys (all optional):
-//   specs:    {mode, status, drip_ms, doc, older_doc}   merged
+//   specs:    {mode, status, drip_ms, gzip, doc, older_doc, auto_advance}
+//             merged; auto_advance serves a newer doc at every request
 //   id_lists / list_files / log_event: {mode, status, drip_ms}  merged
 //   lists:    {name: {ids: [...] | content: "+h\n", fileID, creationTime,
 //              append: [...ids], remove: [...ids]} | null}  per list:
