@@ -390,7 +390,8 @@ ea_sync_unit(EaSyncRun *run, const char *what, EaSyncUnitFn fn, void *arg,
 		}
 		MemoryContextSwitchTo(run->cxt);
 		*errout = ea_sync_error_text(edata, run->secret);
-		ereport(run->worker ? LOG : DEBUG1,
+		/* the caller reports the outcome of the whole sync (LOG, status) */
+		ereport(DEBUG1,
 				(errmsg("experiment_assign sync: %s failed: %s", what, *errout)));
 		FreeErrorData(edata);
 		MemoryContextSwitchTo(caller);
@@ -1385,6 +1386,12 @@ ea_sync_register_workers(void)
 void
 ea_pg_sync_init(void)
 {
+	/*
+	 * sync_database only matters while the postmaster starts the workers;
+	 * a library loaded later by a session cannot define a postmaster
+	 * setting, and the value has no effect there, so it is defined as a
+	 * reloadable one (shown, never used).
+	 */
 	DefineCustomStringVariable("experiment_assign.sync_database",
 							   "Databases whose specs and ID lists the sync worker keeps current.",
 							   "A comma-separated list; one background worker per database. "
@@ -1392,7 +1399,8 @@ ea_pg_sync_init(void)
 							   "shared_preload_libraries = 'experiment_assign'.",
 							   &ea_pg_sync_database,
 							   "",
-							   PGC_POSTMASTER,
+							   process_shared_preload_libraries_in_progress
+							   ? PGC_POSTMASTER : PGC_SIGHUP,
 							   0,
 							   ea_sync_check_databases, NULL, NULL);
 	DefineCustomStringVariable("experiment_assign.server_secret_file",
