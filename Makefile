@@ -48,7 +48,8 @@ CORE_OBJS = \
 	src/core/ea_uacache.o \
 	src/core/ea_ip.o \
 	src/core/ea_http.o \
-	src/core/ea_sync.o
+	src/core/ea_sync.o \
+	src/core/ea_exposure.o
 
 # Every core source must be listed above: fail loudly rather than link a
 # library with undefined symbols.
@@ -75,11 +76,13 @@ PG_OBJS = \
 	src/pg/ea_pg_sync.o \
 	src/pg/ea_pg_storage.o \
 	src/pg/ea_pg_trigger.o \
-	src/pg/ea_pg_version.o
+	src/pg/ea_pg_version.o \
+	src/pg/ea_pg_exposure.o
 
 OBJS = $(CORE_OBJS) $(PG_OBJS)
 
-CORE_LIBS = json-c libpcre2-8
+# zlib: gzip'd log_event bodies are built in the core (src/core/ea_exposure.c)
+CORE_LIBS = json-c libpcre2-8 zlib
 # libcurl (HTTP, src/pg/ea_pg_http.c) and zlib (gzip'd request bodies):
 # the PostgreSQL layer only.
 NET_LIBS = libcurl zlib
@@ -194,6 +197,7 @@ EA_TEST_DATA = test/data/statsig
 EA_E2E_DIR ?= $(abspath ../shared/statsig-data/e2e)
 UNIT_ARGS_test_e2e = $(EA_E2E_DIR) $(EA_TEST_DATA)/company_id_list $(IP_TABLE)
 UNIT_ARGS_test_goldens = test/conformance
+UNIT_ARGS_test_exposure = test/conformance/fixtures
 UNIT_ARGS_test_fuzz_seeds = test/fuzz/corpus
 UNIT_ARGS_test_ip = $(IP_TABLE_DIR)
 UNIT_ARGS_test_ua = $(EA_TEST_DATA)

@@ -536,7 +536,91 @@ REVOKE ALL ON FUNCTION @extschema@.sync_config_specs(boolean) FROM PUBLIC;
  * ------------------------------------------------------------------- */
 -- section exposures: begin
 
+-- Exposures waiting for delivery to Statsig's log_event endpoint, one row
+-- per event in Statsig's shape (column event); the other columns repeat
+-- what analysis needs.  Rows are deleted once the endpoint accepted them.
+CREATE TABLE @extschema@.ea_exposures (
+	id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+	logged_at timestamptz NOT NULL DEFAULT pg_catalog.now(),
+	event_name text NOT NULL,
+	config_name text NOT NULL,
+	unit_id text,
+	id_type text NOT NULL,
+	rule_id text NOT NULL,
+	experiment text,
+	group_name text,
+	event jsonb NOT NULL
+);
+COMMENT ON TABLE @extschema@.ea_exposures IS
+'Exposure events (statsig::gate_exposure, config_exposure, layer_exposure) recorded in the evaluating transaction, waiting to be sent to experiment_assign.log_event_url';
 
+-- Delivery counters: one row.
+CREATE TABLE @extschema@.ea_exposure_counters (
+	singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton),
+	delivered bigint NOT NULL DEFAULT 0,
+	requests bigint NOT NULL DEFAULT 0,
+	failures bigint NOT NULL DEFAULT 0,
+	dropped bigint NOT NULL DEFAULT 0,
+	last_delivery timestamptz,
+	last_error text,
+	last_error_at timestamptz
+);
+INSERT INTO @extschema@.ea_exposure_counters DEFAULT VALUES;
+COMMENT ON TABLE @extschema@.ea_exposure_counters IS
+'Exposure delivery counters: events delivered, requests, failed requests, events dropped by the backlog limit, last delivery and last error';
+
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.ea_exposures', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.ea_exposures_id_seq', '');
+REVOKE ALL ON TABLE @extschema@.ea_exposures FROM PUBLIC;
+REVOKE ALL ON TABLE @extschema@.ea_exposure_counters FROM PUBLIC;
+
+CREATE FUNCTION @extschema@.log_exposure("user" jsonb, kind text, name text,
+										 parameter_name text DEFAULT NULL)
+RETURNS jsonb
+LANGUAGE C VOLATILE PARALLEL UNSAFE
+AS 'MODULE_PATHNAME', 'ea_pg_log_exposure';
+COMMENT ON FUNCTION @extschema@.log_exposure(jsonb, text, text, text) IS
+'Evaluates a gate, config, experiment or layer (kind) like the plain evaluators, records its exposure for Statsig (deduplicated) and returns the result; for a layer, parameter_name is the parameter read (NULL: every parameter)';
+
+CREATE FUNCTION @extschema@.flush_exposures()
+RETURNS bigint
+LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE
+AS 'MODULE_PATHNAME', 'ea_pg_flush_exposures';
+COMMENT ON FUNCTION @extschema@.flush_exposures() IS
+'Sends every pending exposure to experiment_assign.log_event_url now (the worker''s code path); returns how many were delivered';
+
+CREATE VIEW @extschema@.ea_exposure_status AS
+	SELECT (SELECT pg_catalog.count(*) FROM @extschema@.ea_exposures) AS pending,
+		   (SELECT pg_catalog.min(logged_at) FROM @extschema@.ea_exposures) AS oldest_pending,
+		   c.delivered, c.requests, c.failures, c.dropped,
+		   c.last_delivery, c.last_error, c.last_error_at
+	FROM @extschema@.ea_exposure_counters c;
+COMMENT ON VIEW @extschema@.ea_exposure_status IS
+'Exposure logging at a glance: events pending and the oldest, delivered, requests, failed requests, dropped by the backlog limit, last delivery and last error';
+
+-- Exposures shaped as an experiment-analysis assignment source, like
+-- ea_assignment_source: experiment exposures and layer exposures of
+-- parameters explicit to the allocated experiment.
+CREATE VIEW @extschema@.ea_exposure_source AS
+	SELECT pg_catalog.to_timestamp(((x.event OPERATOR(pg_catalog.->>) 'time')::pg_catalog.float8)
+								   OPERATOR(pg_catalog./) 1000) AS "timestamp",
+		   x.unit_id, x.id_type,
+		   x.experiment AS experiment_id,
+		   x.rule_id AS group_id,
+		   x.group_name, x.rule_id,
+		   x.config_name
+	FROM @extschema@.ea_exposures x
+	WHERE x.experiment IS NOT NULL AND x.unit_id IS NOT NULL;
+COMMENT ON VIEW @extschema@.ea_exposure_source IS
+'Pending exposures shaped as an experiment-analysis assignment source: timestamp, unit_id, id_type, experiment_id, group_id (the rule id), group_name';
+
+REVOKE ALL ON FUNCTION @extschema@.log_exposure(jsonb, text, text, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.flush_exposures() FROM PUBLIC;
+REVOKE ALL ON TABLE @extschema@.ea_exposure_status FROM PUBLIC;
+REVOKE ALL ON TABLE @extschema@.ea_exposure_source FROM PUBLIC;
+-- recording exposures is part of evaluating for real use: PUBLIC, like
+-- the persistence-aware evaluators; no privilege on the table is needed
+GRANT EXECUTE ON FUNCTION @extschema@.log_exposure(jsonb, text, text, text) TO PUBLIC;
 
 -- section exposures: end
 

@@ -116,6 +116,7 @@ _PG_init(void)
 							   NULL);
 
 	ea_pg_sync_init();
+	ea_pg_exposures_init();
 
 	MarkGUCPrefixReserved("experiment_assign");
 

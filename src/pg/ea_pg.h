@@ -172,8 +172,23 @@ typedef struct EaPersistCall
 	const char *values_json;	/* UserPersistedValues text; NULL = none */
 	bool		enforce_targeting;
 	bool		enforce_overrides;
+	Jsonb	   *user_jsonb;		/* the user, for its exposure (or user_json) */
+	const char *user_json;		/* the user as JSON text; NULL: user_jsonb */
 } EaPersistCall;
 
 extern void ea_pg_persist_evaluate(const EaPersistCall *call, EaCoreGuard *guard);
+
+/* ---- ea_pg_exposure.c: exposure logging ---- */
+
+extern bool ea_pg_log_exposures;
+extern int	ea_pg_exposure_flush_interval;
+
+extern void ea_pg_exposures_init(void);
+extern void ea_pg_exposures_record(const ea_result *result, const char *user_json,
+								   const char *parameter);
+extern void ea_pg_exposures_persisted(const EaPersistCall *call,
+									  const EaCoreGuard *guard);
+extern int64 ea_pg_exposures_send_batch(int retry_count, char *error, size_t errlen);
+extern long ea_pg_exposures_worker_flush(void);
 
 #endif							/* EA_PG_H */

@@ -1228,6 +1228,7 @@ ea_pg_sync_main(Datum main_arg)
 		EaSyncResult res;
 		char	   *msg;
 		long		wait_ms;
+		long		expo_wait = 3600L * 1000L;
 
 		CHECK_FOR_INTERRUPTS();
 		if (ConfigReloadPending)
@@ -1289,11 +1290,13 @@ ea_pg_sync_main(Datum main_arg)
 			}
 			else if (ea_pg_id_lists_sync_interval <= 0)
 				next_lists = DT_NOEND;
+			/* pending exposures to log_event (ea_pg_exposure.c) */
+			expo_wait = ea_pg_exposures_worker_flush();
 		}
 		explicit_bzero(run.secret, sizeof(run.secret));
 		MemoryContextSwitchTo(TopMemoryContext);
 
-		wait_ms = ea_sync_ms_until(Min(next_specs, next_lists));
+		wait_ms = Min(ea_sync_ms_until(Min(next_specs, next_lists)), expo_wait);
 		if (wait_ms > 0 && !ConfigReloadPending)
 		{
 			(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
