@@ -72,8 +72,17 @@ BEGIN
 	-- inside CREATE EXTENSION Citus needs one connection per node
 	mode := pg_catalog.current_setting('citus.multi_shard_modify_mode');
 	PERFORM pg_catalog.set_config('citus.multi_shard_modify_mode', 'sequential', true);
-	EXECUTE pg_catalog.format('DROP TRIGGER IF EXISTS ea_config_specs_invalidate ON %s.ea_config_specs', s);
-	EXECUTE pg_catalog.format('DROP TRIGGER IF EXISTS ea_id_lists_invalidate ON %s.ea_id_lists', s);
+	FOR t IN
+		SELECT g.tgname, g.tgrelid::pg_catalog.regclass AS rel FROM pg_catalog.pg_trigger g
+		WHERE g.tgrelid OPERATOR(pg_catalog.=) ANY (ARRAY[
+				pg_catalog.format('%s.ea_config_specs', s)::pg_catalog.regclass,
+				pg_catalog.format('%s.ea_id_lists', s)::pg_catalog.regclass]::pg_catalog.oid[])
+		  AND g.tgname OPERATOR(pg_catalog.=) ANY (ARRAY['ea_config_specs_invalidate', 'ea_id_lists_invalidate']::pg_catalog.name[])
+		  AND NOT EXISTS (SELECT FROM pg_catalog.pg_dist_partition d
+						  WHERE d.logicalrelid OPERATOR(pg_catalog.=) g.tgrelid)
+	LOOP
+		EXECUTE pg_catalog.format('DROP TRIGGER %I ON %s', t.tgname, t.rel);
+	END LOOP;
 	FOR t IN
 		SELECT * FROM (VALUES (1, 'ea_config_specs', 'n'), (2, 'ea_id_lists', 'n'),
 							  (3, 'ea_assignments', 'h'), (4, 'ea_assignments_archive', 'h')) AS v(i, name, method)

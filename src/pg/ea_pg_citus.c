@@ -365,7 +365,8 @@ ea_pg_citus_specs_version(MemoryContext into)
 	char	   *result;
 	Oid			schema;
 
-	if (!ea_pg_citus_reference())
+	/* a cheap answer once looked up; the first time, look up (below) */
+	if (ea_citus.checked && !ea_pg_citus_reference())
 		return NULL;
 	schema = ea_pg_storage_enter(&save);
 	if (!ea_pg_citus_reference())
