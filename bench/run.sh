@@ -203,5 +203,6 @@ PATH="$PGBIN:$PATH" pg_virtualenv -v "$PGVERSION" \
 	node "$BENCH/node/report.js" "$BENCH_WORK/results.jsonl"
 } >"$BENCH_WORK/report.md" || { log "report failed"; exit 1; }
 cat "$BENCH_WORK/report.md"
+"$BENCH/citus.sh" $([ "$SMOKE" = 1 ] && echo --smoke) || status=$?	# 3-node Citus vs one node
 [ "$status" -eq 0 ] || log "some steps failed (exit $status); see $BENCH_WORK/*.log"
 exit "$status"

@@ -44,7 +44,7 @@
  */
 CREATE FUNCTION @extschema@.experiment_assign_distribute()
 RETURNS text
-LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+LANGUAGE plpgsql VOLATILE STRICT PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
 AS $fn$
 DECLARE

@@ -421,7 +421,7 @@ GRANT EXECUTE ON FUNCTION @extschema@.assign_experiment_trigger() TO PUBLIC;
  */
 CREATE FUNCTION @extschema@.experiment_assign_distribute()
 RETURNS text
-LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+LANGUAGE plpgsql VOLATILE STRICT PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
 AS $fn$
 DECLARE

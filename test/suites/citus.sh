@@ -212,6 +212,10 @@ check "not co-located: SQLSTATE 0A000" 0A000 \
 	"$(cq $CO -v VERBOSITY=verbose -c "SELECT count(get_experiment(jsonb_build_object('userID', uid), 'sticky_exp', '{}'::jsonb)) FROM visits" 2>&1 | sed -n 's/^ERROR:  \([0-9A-Z]\{5\}\):.*/\1/p')"
 check "not co-located: nothing stored" 0 "$(val $CO "SELECT count(*) FROM ea_assignments WHERE unit_id LIKE 'nc%'")"
 
+# a statement over every shard, called per row inside a shard query: refused
+check "every-shard statement per row inside a shard query: SQLSTATE 0A000" 0A000 \
+	"$(cq $CO -v VERBOSITY=verbose -c "SELECT count(delete_experiment_assignments('no_such_' || id)) FROM users" 2>&1 | sed -n 's/^ERROR:  \([0-9A-Z]\{5\}\):.*/\1/p')"
+
 # ---- analytics: a join of distributed events with assignments ----
 cq $CO -c "CREATE TABLE events (unit_id text NOT NULL, amount int NOT NULL)" \
 	-c "SELECT create_distributed_table('events', 'unit_id', colocate_with => 'ea_assignments')" \
@@ -286,7 +290,8 @@ check "migration: experiment_assign_distribute()" \
 	"$(val $CO "SELECT experiment_assign_distribute()")"
 check "migration: every stored assignment kept" "$mig_before" "$(val $CO "$mig_md5")"
 check "migration: archive kept" 2000 "$(val $CO "SELECT count(*) FROM ea_assignments_archive")"
-cq $CO -c "SELECT create_distributed_table('users', 'id', colocate_with => 'ea_assignments')" \
+cq $CO -c "SET client_min_messages = warning" \
+	-c "SELECT create_distributed_table('users', 'id', colocate_with => 'ea_assignments')" \
 	-c "SELECT truncate_local_data_after_distributing_table('users')" >/dev/null
 check "migration: pushed-down calls find every unit persisted" 2000 \
 	"$(val $CO "SELECT count(*) FILTER (WHERE $persist ->> 'reason' = 'Persisted') FROM users")"
