@@ -64,6 +64,7 @@ PG_OBJS = \
 	src/pg/ea_pg_assign_admin.o \
 	src/pg/ea_pg_assignments.o \
 	src/pg/ea_pg_cache.o \
+	src/pg/ea_pg_citus.o \
 	src/pg/ea_pg_error.o \
 	src/pg/ea_pg_eval.o \
 	src/pg/ea_pg_http.o \

@@ -121,4 +121,5 @@ _PG_init(void)
 	MarkGUCPrefixReserved("experiment_assign");
 
 	ea_pg_cache_init();
+	ea_pg_citus_init();
 }

@@ -162,6 +162,21 @@ extern void ea_pg_assignments_upsert(const char *unit_id, const char *id_type,
 
 typedef void (*EaExportRowFn) (void *arg, Datum storage_key, Datum values);
 extern void ea_pg_assignments_export(EaExportRowFn fn, void *arg);
+extern char *ea_pg_assignments_sql(int id, const char *assignments,
+								   const char *archive, Oid *types, int *nargs);
+
+/* ---- ea_pg_citus.c: Citus (where the tables' rows live on this node) ---- */
+
+extern void ea_pg_citus_init(void);
+extern void ea_pg_citus_forget(void);
+extern void ea_pg_citus_lookup(Oid schema, Oid specs_relid, Oid idlists_relid);
+extern bool ea_pg_citus_reference(void);
+extern const char *ea_pg_citus_read_relation(bool idlists);
+extern SPIPlanPtr ea_pg_citus_plan(const char *sql, int nargs, Oid *types);
+extern char *ea_pg_citus_specs_version(MemoryContext into);
+extern bool ea_pg_citus_in_task(void);
+extern SPIPlanPtr ea_pg_citus_unit_plan(int plan_id, Datum unit_id);
+extern void ea_pg_citus_check_multi_shard(const char *what);
 
 /* ---- ea_pg_persist.c: the persistent-assignment flow ---- */
 
