@@ -58,6 +58,7 @@ endif
 # The PostgreSQL layer.
 PG_OBJS = \
 	src/pg/ea_pg.o \
+	src/pg/ea_pg_adapter.o \
 	src/pg/ea_pg_assign_admin.o \
 	src/pg/ea_pg_assignments.o \
 	src/pg/ea_pg_cache.o \
@@ -101,7 +102,8 @@ REGRESS = \
 	catalog \
 	persistence \
 	assign_trigger \
-	assignment_admin
+	assignment_admin \
+	adapter
 REGRESS_OPTS = --inputdir=.
 
 # isolationtester: specs/<name>.spec -> expected/<name>.out

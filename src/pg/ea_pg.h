@@ -138,7 +138,7 @@ extern bool ea_pg_assignments_insert(const char *unit_id, const char *id_type,
 									 const char *config_name, const char *sticky);
 extern bool ea_pg_assignments_exists(const char *unit_id, const char *id_type,
 									 const char *config_name);
-extern void ea_pg_assignments_delete(const char *unit_id, const char *id_type,
+extern bool ea_pg_assignments_delete(const char *unit_id, const char *id_type,
 									 const char *config_name);
 extern int64 ea_pg_assignments_delete_unit(text *unit_id, text *id_type);
 extern int64 ea_pg_assignments_delete_config(text *config_name);
@@ -148,6 +148,13 @@ extern void ea_pg_assignments_upsert(const char *unit_id, const char *id_type,
 
 typedef void (*EaExportRowFn) (void *arg, Datum storage_key, Datum values);
 extern void ea_pg_assignments_export(EaExportRowFn fn, void *arg);
+
+/* ---- ea_pg_assign_admin.c: storage keys and StickyValues of the SDKs ---- */
+
+extern void ea_pg_split_storage_key(const char *key, char **unit_id,
+									char **id_type);
+extern char *ea_pg_sticky_normalize(Jsonb *entry, const char *config,
+									const char *context);
 
 /* ---- ea_pg_persist.c: the persistent-assignment flow ---- */
 
