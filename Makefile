@@ -61,6 +61,7 @@ endif
 # The PostgreSQL layer.
 PG_OBJS = \
 	src/pg/ea_pg.o \
+	src/pg/ea_pg_adapter.o \
 	src/pg/ea_pg_assign_admin.o \
 	src/pg/ea_pg_assignments.o \
 	src/pg/ea_pg_cache.o \
@@ -115,7 +116,8 @@ REGRESS = \
 	persistence \
 	assign_trigger \
 	assignment_admin \
-	versions
+	versions \
+	adapter
 REGRESS_OPTS = --inputdir=.
 
 # isolationtester: specs/<name>.spec -> expected/<name>.out

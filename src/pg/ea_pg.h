@@ -152,7 +152,7 @@ extern bool ea_pg_assignments_insert(const char *unit_id, const char *id_type,
 									 const char *config_name, const char *sticky);
 extern bool ea_pg_assignments_exists(const char *unit_id, const char *id_type,
 									 const char *config_name);
-extern void ea_pg_assignments_delete(const char *unit_id, const char *id_type,
+extern bool ea_pg_assignments_delete(const char *unit_id, const char *id_type,
 									 const char *config_name);
 extern int64 ea_pg_assignments_delete_unit(text *unit_id, text *id_type);
 extern int64 ea_pg_assignments_delete_config(text *config_name);
@@ -177,6 +177,13 @@ extern char *ea_pg_citus_specs_version(MemoryContext into);
 extern bool ea_pg_citus_in_task(void);
 extern SPIPlanPtr ea_pg_citus_unit_plan(int plan_id, Datum unit_id);
 extern void ea_pg_citus_check_multi_shard(const char *what);
+
+/* ---- ea_pg_assign_admin.c: storage keys and StickyValues of the SDKs ---- */
+
+extern void ea_pg_split_storage_key(const char *key, char **unit_id,
+									char **id_type);
+extern char *ea_pg_sticky_normalize(Jsonb *entry, const char *config,
+									const char *context);
 
 /* ---- ea_pg_persist.c: the persistent-assignment flow ---- */
 
