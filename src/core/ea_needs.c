@@ -15,7 +15,8 @@
  *
  *-------------------------------------------------------------------------
  */
-#include "ea_internal.h"
+#include "ea_spec.h"
+#include "ea_user.h"
 
 #include <math.h>
 #include <stdio.h>

@@ -20,7 +20,8 @@
  *
  *-------------------------------------------------------------------------
  */
-#include "ea_internal.h"
+#include "ea_spec.h"
+#include "ea_util.h"
 
 #include <stdint.h>
 #include <stdlib.h>

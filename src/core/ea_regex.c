@@ -33,7 +33,7 @@
  *
  *-------------------------------------------------------------------------
  */
-#include "ea_internal.h"
+#include "ea_value.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -31,30 +31,6 @@
 /* The statement that last got the read-only WARNING. */
 static TimestampTz ea_persist_warned_statement = 0;
 
-/* Parse a StatsigUser into guard->user; a bad user raises the core's error. */
-void
-ea_pg_user_parse(const char *user_json, EaCoreGuard *guard)
-{
-	ea_error	err;
-
-	if (ea_user_parse(user_json, strlen(user_json), &guard->user, &err) != EA_OK)
-		ea_pg_report(&err, NULL);
-	guard->eval_user = guard->user;
-}
-
-/*
- * The idType of a spec of the document in force ("userID" for a name the
- * document does not have).  The returned string is palloc'd.
- */
-const char *
-ea_pg_spec_id_type(const char *name)
-{
-	const char *id_type = ea_specs_id_type(ea_pg_cache_specs(false),
-										   EA_KIND_EXPERIMENT, name);
-
-	return pstrdup(id_type ? id_type : "userID");
-}
-
 /*
  * May this transaction write assignments?  If not, warn (once per
  * statement) that the evaluation is not stored.
@@ -179,6 +155,7 @@ ea_pg_persist_evaluate(const EaPersistCall *call, EaCoreGuard *guard)
 {
 	ea_pg_persist_core(call, call->values_json, guard);
 	ea_pg_persist_apply(call, guard);
+	ea_pg_exposures_persisted(call, guard);
 }
 
 /* The result in the guard as jsonb; releases the guard. */
@@ -209,6 +186,8 @@ ea_pg_persisted_jsonb(FunctionCallInfo fcinfo, ea_kind kind)
 	call.values_json = values ? JsonbToCString(NULL, &values->root, VARSIZE(values)) : NULL;
 	call.enforce_targeting = !PG_ARGISNULL(3) && PG_GETARG_BOOL(3);
 	call.enforce_overrides = !PG_ARGISNULL(4) && PG_GETARG_BOOL(4);
+	call.user_jsonb = user;
+	call.user_json = NULL;
 
 	guard = ea_pg_guard_create();
 	guard->eval_user = ea_pg_user_from_jsonb(user, NULL);
