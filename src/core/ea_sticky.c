@@ -277,7 +277,7 @@ ea_sticky_from_result(const ea_result *r, int64_t lcut)
 
 	json_object_object_add(o, "value", json_object_new_boolean(r->bool_value));
 	json_object_object_add(o, "json_value", r->json_value && r->json_is_object
-						   ? json_tokener_parse(r->json_value) : NULL);
+						   ? ea_json_parse_deep(r->json_value) : NULL);
 	json_object_object_add(o, "rule_id", ea_opt_string_json(r->rule_id));
 	json_object_object_add(o, "group_name", ea_opt_string_json(r->group_name));
 	json_object_object_add(o, "secondary_exposures", ea_exposures_json(&r->exposures));

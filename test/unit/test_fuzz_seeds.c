@@ -12,6 +12,15 @@
 #define LLVMFuzzerTestOneInput ea_fuzz_user_one
 #include "../fuzz/fuzz_user.c"
 #undef LLVMFuzzerTestOneInput
+#define LLVMFuzzerTestOneInput ea_fuzz_deep_one
+#include "../fuzz/fuzz_deep.c"
+#undef LLVMFuzzerTestOneInput
+#define LLVMFuzzerTestOneInput ea_fuzz_persist_one
+#include "../fuzz/fuzz_persist.c"
+#undef LLVMFuzzerTestOneInput
+#define LLVMFuzzerTestOneInput ea_fuzz_userwalk_one
+#include "../fuzz/fuzz_userwalk.c"
+#undef LLVMFuzzerTestOneInput
 
 #include <dirent.h>
 #include <stdio.h>
@@ -59,7 +68,10 @@ main(int argc, char **argv)
 {
 	char		dir[1024];
 	int			specs,
-				user;
+				user,
+				deep,
+				persist,
+				userwalk;
 
 	if (argc < 2)
 	{
@@ -70,12 +82,18 @@ main(int argc, char **argv)
 	specs = replay_dir(dir, ea_fuzz_specs_one);
 	snprintf(dir, sizeof(dir), "%s/user", argv[1]);
 	user = replay_dir(dir, ea_fuzz_user_one);
-	if (specs < 0 || user < 0)
+	snprintf(dir, sizeof(dir), "%s/deep", argv[1]);
+	deep = replay_dir(dir, ea_fuzz_deep_one);
+	snprintf(dir, sizeof(dir), "%s/persist", argv[1]);
+	persist = replay_dir(dir, ea_fuzz_persist_one);
+	snprintf(dir, sizeof(dir), "%s/userwalk", argv[1]);
+	userwalk = replay_dir(dir, ea_fuzz_userwalk_one);
+	if (specs < 0 || user < 0 || deep < 0 || persist < 0 || userwalk < 0)
 	{
 		printf("fuzz seeds: 0 passed, 1 failed (corpus not found)\n");
 		return 1;
 	}
 	/* reaching this line means no input crashed or aborted */
-	printf("fuzz seeds: %d passed, 0 failed\n", specs + user);
+	printf("fuzz seeds: %d passed, 0 failed\n", specs + user + deep + persist + userwalk);
 	return 0;
 }

@@ -92,10 +92,9 @@ async function main() {
   await admin.query('CREATE EXTENSION IF NOT EXISTS experiment_assign');
   await admin.query(`DROP ROLE IF EXISTS ${APP_ROLE}`);
   await admin.query(`CREATE ROLE ${APP_ROLE} LOGIN PASSWORD '${APP_PASSWORD}'`);
-  // the adapter's functions are granted explicitly; the persistence-aware
-  // evaluators and the trigger are PUBLIC
-  await admin.query(`GRANT EXECUTE ON FUNCTION get_user_persisted_values(text),
-      save_user_persisted_value(text, text, jsonb), delete_user_persisted_value(text, text) TO ${APP_ROLE}`);
+  // assignment access (the adapter's functions, the persistence-aware
+  // evaluators and the trigger) is one statement
+  await admin.query(`SELECT grant_assignment_access('${APP_ROLE}')`);
   await admin.query(`CREATE TABLE signups (id serial PRIMARY KEY, u jsonb, result jsonb)`);
   await admin.query(`CREATE TRIGGER assign BEFORE INSERT ON signups FOR EACH ROW
       EXECUTE FUNCTION assign_experiment_trigger('sticky_exp', 'u', 'result')`);
