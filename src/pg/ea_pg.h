@@ -39,6 +39,9 @@ extern char *ea_pg_extension_version(void);
 extern char *ea_pg_require_extension_version(const char *needed,
 											 const char *what);
 
+/* The same check without the error: skip what an older version lacks. */
+extern bool ea_pg_extension_at_least(const char *needed);
+
 /* ---- ea_pg.c: settings ---- */
 
 extern char *ea_pg_environment_tier;

@@ -478,6 +478,9 @@ ea_pg_exposures_persisted(const EaPersistCall *call, const EaCoreGuard *guard)
 
 	if (!ea_pg_log_exposures || guard->result == NULL)
 		return;
+	/* a database still at 0.1.0 has no exposure log: its functions work on */
+	if (!ea_pg_extension_at_least("0.2.0"))
+		return;
 	if (user_json == NULL && call->user_jsonb != NULL)
 		user_json = JsonbToCString(NULL, &call->user_jsonb->root,
 								   VARSIZE(call->user_jsonb));
