@@ -61,9 +61,11 @@ endif
 # The PostgreSQL layer.
 PG_OBJS = \
 	src/pg/ea_pg.o \
+	src/pg/ea_pg_adapter.o \
 	src/pg/ea_pg_assign_admin.o \
 	src/pg/ea_pg_assignments.o \
 	src/pg/ea_pg_cache.o \
+	src/pg/ea_pg_citus.o \
 	src/pg/ea_pg_error.o \
 	src/pg/ea_pg_eval.o \
 	src/pg/ea_pg_http.o \
@@ -76,6 +78,7 @@ PG_OBJS = \
 	src/pg/ea_pg_sync.o \
 	src/pg/ea_pg_storage.o \
 	src/pg/ea_pg_trigger.o \
+	src/pg/ea_pg_version.o \
 	src/pg/ea_pg_exposure.o
 
 OBJS = $(CORE_OBJS) $(PG_OBJS)
@@ -85,7 +88,7 @@ CORE_LIBS = json-c libpcre2-8 zlib
 # libcurl (HTTP, src/pg/ea_pg_http.c) and zlib (gzip'd request bodies):
 # the PostgreSQL layer only.
 NET_LIBS = libcurl zlib
-PG_CPPFLAGS = -I$(srcdir)/src/core -DEA_EXTVERSION='"$(EXTVERSION)"' \
+PG_CPPFLAGS = -I$(srcdir)/src/core -DEA_VERSION='"$(EXTVERSION)"' \
 	$(shell pkg-config --cflags $(CORE_LIBS) $(NET_LIBS) 2>/dev/null)
 SHLIB_LINK = $(shell pkg-config --libs $(CORE_LIBS) $(NET_LIBS) 2>/dev/null)
 
@@ -112,7 +115,9 @@ REGRESS = \
 	catalog \
 	persistence \
 	assign_trigger \
-	assignment_admin
+	assignment_admin \
+	versions \
+	adapter
 REGRESS_OPTS = --inputdir=.
 
 # isolationtester: specs/<name>.spec -> expected/<name>.out
@@ -142,6 +147,8 @@ endif
 # --enable-depend): rebuild on any header change.
 $(CORE_OBJS): $(wildcard src/core/*.h)
 $(PG_OBJS): $(wildcard src/pg/*.h) $(wildcard src/core/*.h)
+# the library's version comes from the control file
+src/pg/ea_pg.o src/pg/ea_pg_version.o src/pg/ea_pg_sync.o: $(EXTENSION).control
 
 all: $(IP_TABLE_STAMP)
 

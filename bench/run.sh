@@ -205,5 +205,6 @@ PATH="$PGBIN:$PATH" pg_virtualenv -v "$PGVERSION" \
 } >"$BENCH_WORK/report.md" || { log "report failed"; exit 1; }
 bash "$BENCH/sync.sh" $([ "$SMOKE" = 1 ] && echo --smoke) >>"$BENCH_WORK/report.md" || { log "bench/sync.sh failed"; status=1; }
 cat "$BENCH_WORK/report.md"
+"$BENCH/citus.sh" $([ "$SMOKE" = 1 ] && echo --smoke) || status=$?	# 3-node Citus vs one node
 [ "$status" -eq 0 ] || log "some steps failed (exit $status); see $BENCH_WORK/*.log"
 exit "$status"

@@ -14,7 +14,12 @@
 
 #include "ea_pg_sync.h"
 
+/* PostgreSQL 18 records the library's name and version (pg_get_loaded_modules) */
+#ifdef PG_MODULE_MAGIC_EXT
+PG_MODULE_MAGIC_EXT(.name = "experiment_assign", .version = EA_VERSION);
+#else
 PG_MODULE_MAGIC;
+#endif
 
 /* experiment_assign.environment_tier: the SDK's environment option */
 char	   *ea_pg_environment_tier = NULL;
@@ -116,4 +121,5 @@ _PG_init(void)
 	MarkGUCPrefixReserved("experiment_assign");
 
 	ea_pg_cache_init();
+	ea_pg_citus_init();
 }

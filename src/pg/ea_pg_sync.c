@@ -66,8 +66,8 @@
 #include "ea_pg_sync.h"
 #include "ea_sync.h"
 
-#ifndef EA_EXTVERSION
-#define EA_EXTVERSION "unknown"
+#ifndef EA_VERSION
+#define EA_VERSION "unknown"
 #endif
 
 /* Largest download_config_specs response accepted. */
@@ -308,7 +308,7 @@ ea_pg_statsig_headers(const char *secret, char lines[][EA_HTTP_HEADER_MAX])
 	if (ea_http_header(lines[0], "statsig-api-key", secret, &err) != EA_OK)
 		lines[0][0] = '\0';		/* cannot happen: the secret was checked */
 	ea_http_header(lines[1], "statsig-sdk-type", EA_HTTP_SDK_TYPE, &err);
-	ea_http_header(lines[2], "statsig-sdk-version", EA_EXTVERSION, &err);
+	ea_http_header(lines[2], "statsig-sdk-version", EA_VERSION, &err);
 	ea_http_header(lines[3], "statsig-server-session-id", session, &err);
 	return EA_PG_STATSIG_HEADERS;
 }
