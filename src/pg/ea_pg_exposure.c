@@ -43,6 +43,8 @@
 #include "access/xlog.h"
 #include "utils/snapmgr.h"
 #include "catalog/pg_type.h"
+#include "commands/extension.h"
+#include "utils/lsyscache.h"
 #include "common/hashfn.h"
 #include "miscadmin.h"
 #include "storage/fd.h"
@@ -54,8 +56,8 @@
 #include "utils/memutils.h"
 #include "utils/timestamp.h"
 
-#ifndef EA_EXTVERSION
-#define EA_EXTVERSION "unknown"
+#ifndef EA_VERSION
+#error "EA_VERSION (the control file's default_version) must be defined by the Makefile"
 #endif
 
 /* Trim the backlog every this many inserted rows (by row id). */
@@ -414,6 +416,26 @@ ea_pg_expo_trim(Oid schema, int64 newest_id)
 }
 
 /*
+ * Does this database's extension have ea_exposures?  Not before ALTER
+ * EXTENSION ... UPDATE to 0.2.0: the library then serves an older
+ * extension, whose assignments must keep working without exposures.
+ * Once seen, the table is assumed to stay (dropping it means dropping the
+ * extension, and with it the functions that record).
+ */
+static bool
+ea_pg_expo_table_exists(void)
+{
+	static bool seen = false;
+
+	if (seen)
+		return true;
+	if (!OidIsValid(get_extension_oid("experiment_assign", true)))
+		return false;
+	seen = OidIsValid(get_relname_relid("ea_exposures", ea_pg_extension_schema()));
+	return seen;
+}
+
+/*
  * Record the exposures of one result, evaluated for the user given as
  * StatsigUser JSON text (layers: of parameter, or of every parameter when
  * NULL).  Nothing is recorded when logging is off, in a read-only
@@ -435,7 +457,7 @@ ea_pg_exposures_record(const ea_result *result, const char *user_json,
 
 	if (!ea_pg_log_exposures || result == NULL || user_json == NULL)
 		return;
-	if (RecoveryInProgress() || XactReadOnly)
+	if (RecoveryInProgress() || XactReadOnly || !ea_pg_expo_table_exists())
 		return;
 	now_ms = ea_pg_now_ms();
 	want = ea_pg_expo_want(result, user_json, parameter, now_ms, &ncandidates, &nwanted);
@@ -639,7 +661,7 @@ ea_pg_exposures_send_batch(int retry_count, char *error, size_t errlen)
 	session = session ? session + 2 : NULL;
 
 	sdk.sdk_type = EA_HTTP_SDK_TYPE;
-	sdk.sdk_version = EA_EXTVERSION;
+	sdk.sdk_version = EA_VERSION;
 	sdk.session_id = session;
 	st = ea_expo_batch_body(events, (size_t) n, &sdk, &gz, &gzlen, &err);
 	if (st != EA_OK)

@@ -78,12 +78,15 @@ ok "$first with the $default library: specs, ID lists, $3 assignments, $4 archiv
 
 # every row of every table the extension owns or the test made, as text
 snapshot() {
+	# tables only: extconfig also holds the exposure queue's identity sequence
 	q "$1" -c "SELECT c.oid::regclass::text FROM pg_class c
-		WHERE c.oid IN (SELECT unnest(extconfig) FROM pg_extension WHERE extname = 'experiment_assign')
+		WHERE (c.oid IN (SELECT unnest(extconfig) FROM pg_extension WHERE extname = 'experiment_assign')
+		       AND c.relkind = 'r')
 		   OR c.oid = 'public.signups'::regclass ORDER BY 1" |
 	while read -r t; do
-		echo "== $t"
-		q "$1" -c "SELECT t::text FROM $t t ORDER BY 1"
+		# empty tables are left out: the update creates new (empty) ones
+		rows=$(q "$1" -c "SELECT t::text FROM $t t ORDER BY 1")
+		[ -z "$rows" ] || printf '== %s\n%s\n' "$t" "$rows"
 	done
 }
 snapshot "$old" >"$tmp/rows.before"
