@@ -54,8 +54,8 @@
 #include "utils/memutils.h"
 #include "utils/timestamp.h"
 
-#ifndef EA_EXTVERSION
-#define EA_EXTVERSION "unknown"
+#ifndef EA_VERSION
+#error "EA_VERSION (the control file's default_version) must be defined by the Makefile"
 #endif
 
 /* Trim the backlog every this many inserted rows (by row id). */
@@ -642,7 +642,7 @@ ea_pg_exposures_send_batch(int retry_count, char *error, size_t errlen)
 	session = session ? session + 2 : NULL;
 
 	sdk.sdk_type = EA_HTTP_SDK_TYPE;
-	sdk.sdk_version = EA_EXTVERSION;
+	sdk.sdk_version = EA_VERSION;
 	sdk.session_id = session;
 	st = ea_expo_batch_body(events, (size_t) n, &sdk, &gz, &gzlen, &err);
 	if (st != EA_OK)

@@ -79,7 +79,10 @@ SELECT is_empty($$
 	SELECT c.relname FROM pg_class c
 	JOIN pg_depend d ON d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e'
 	JOIN pg_extension e ON e.oid = d.refobjid AND e.extname = 'experiment_assign'
-	WHERE c.relkind = 'S'$$,
+	WHERE c.relkind = 'S'
+	  -- the exposure outbox is node-local (never a reference or distributed
+	  -- table): its identity orders delivery and bounds the backlog
+	  AND c.relname <> 'ea_exposures_id_seq'$$,
 	'no sequence (Citus reference tables)');
 SELECT has_pk('ea_config_specs');
 SELECT has_pk('ea_id_lists');
