@@ -319,19 +319,25 @@ ea_pg_assignments_insert(const char *unit_id, const char *id_type,
 	return inserted;
 }
 
-/* Delete the stored value of (unit, id type, config), if any. */
-void
+/*
+ * Delete the stored value of (unit, id type, config), if any; returns
+ * whether there was one.
+ */
+bool
 ea_pg_assignments_delete(const char *unit_id, const char *id_type,
 						 const char *config_name)
 {
 	EaOwnerSwitch save;
 	Datum		values[4];
+	bool		deleted;
 	Oid			schema;
 
 	ea_pg_akey(values, unit_id, id_type, config_name, NULL);
 	schema = ea_pg_storage_enter(&save);
 	ea_pg_aexec(schema, EA_APLAN_DELETE_ONE, values, NULL, SPI_OK_DELETE);
+	deleted = (SPI_processed > 0);
 	ea_pg_storage_leave(&save);
+	return deleted;
 }
 
 /* Insert or replace one stored value (import). */

@@ -81,7 +81,7 @@ ea_pg_storage_forget(void)
 }
 
 /* The schema experiment_assign is installed in (pg_extension.extnamespace). */
-static Oid
+Oid
 ea_pg_extension_schema(void)
 {
 	Oid			extoid = get_extension_oid(EA_PG_EXTENSION_NAME, false);
