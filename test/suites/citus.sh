@@ -197,6 +197,15 @@ check "trigger: old customers kept their group" "$before" \
 check "trigger: new customers stored once (split: all Test)" "500|500|500" \
 	"$(val $CO "SELECT count(*) || '|' || count(DISTINCT unit_id) || '|' || count(*) FILTER (WHERE group_name = 'Test') FROM ea_assignments WHERE unit_id NOT IN (SELECT id FROM users) AND unit_id LIKE 'u%'")"
 
+# the trigger on a Citus local table (coordinator): Citus's local executor
+# runs it on the table's shard, which is not a distributed shard
+cq $CO -c "CREATE TABLE signups (id text PRIMARY KEY, grp text)" \
+	-c "SELECT citus_add_local_table_to_metadata('signups')" \
+	-c "CREATE TRIGGER assign BEFORE INSERT ON signups FOR EACH ROW EXECUTE FUNCTION assign_experiment_trigger('sticky_exp', 'id', 'grp')" \
+	-c "INSERT INTO signups (id) SELECT 'loc' || i FROM generate_series(1, 200) i" >/dev/null
+check "trigger on a Citus local table: stored once, same group" "200|200" \
+	"$(val $CO "SELECT count(*) || '|' || count(*) FILTER (WHERE s.grp = a.group_name) FROM signups s JOIN ea_assignments a ON a.unit_id = s.id")"
+
 # ---- rollback stores nothing ----
 cq $CO -c "BEGIN" -c "INSERT INTO users SELECT 'rb' || i, jsonb_build_object('userID', 'rb' || i) FROM generate_series(1, 1000) i" \
 	-c "SELECT count($persist) FROM users WHERE id LIKE 'rb%'" \
@@ -279,12 +288,15 @@ up_row="INSERT INTO ea_assignments (unit_id, id_type, config_name, group_name, r
 load $CO "$BASE"
 load $W1 "$BASE"
 load $W2 "$BASE"
+# (the 0.1.0 schema has no exposure table: the 0.2.0 library must not record)
+export PGOPTIONS="-c experiment_assign.log_exposures=off"
 cq $CO -c "$up_assign(1, 500) i" >/dev/null
 cq $W1 -c "$up_assign(401, 900) i" -c "$up_row ('Test', 'r1', now() - interval '1 day')) v(g, r, t) WHERE unit_id = 'p401'" >/dev/null
 cq $W2 -c "$up_assign(801, 1200) i" -c "$up_row ('Control', 'r2', now())) v(g, r, t) WHERE unit_id = 'p801'" >/dev/null
 check "0.1.0 on Citus: rows stored per node (coordinator, w1, w2)" "500|501|401" \
 	"$(val $CO "SELECT count(*) FROM ea_assignments")|$(val $W1 "SELECT count(*) FROM ea_assignments")|$(val $W2 "SELECT count(*) FROM ea_assignments")"
 cq $CO -c "ALTER EXTENSION experiment_assign UPDATE TO '0.2.0'" >/dev/null
+unset PGOPTIONS
 check "upgrade: tables made Citus tables" 4 "$(val $CO "SELECT count(*) FROM pg_dist_partition")"
 check "upgrade: every unit of every node kept, once" "1201|1201" \
 	"$(val $CO "SELECT count(*) || '|' || count(DISTINCT unit_id) FROM ea_assignments")"
