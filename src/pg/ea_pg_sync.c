@@ -1213,6 +1213,13 @@ ea_pg_sync_main(Datum main_arg)
 	BackgroundWorkerInitializeConnection(dbname, NULL, 0);
 	pgstat_report_appname("experiment_assign sync");
 
+	/*
+	 * Commits need not wait for the WAL flush: a sync lost in a crash is
+	 * made again at the next poll (the state read back decides what to
+	 * request), and each unit stays atomic.
+	 */
+	SetConfigOption("synchronous_commit", "off", PGC_SUSET, PGC_S_OVERRIDE);
+
 	poll_cxt = AllocSetContextCreate(TopMemoryContext, "experiment_assign sync",
 									 ALLOCSET_DEFAULT_SIZES);
 	memset(&run, 0, sizeof(run));
