@@ -45,7 +45,6 @@
 #include "commands/extension.h"
 #include "funcapi.h"
 #include "miscadmin.h"
-#include "parser/parse_func.h"
 #include "pgstat.h"
 #include "postmaster/bgworker.h"
 #include "postmaster/interrupt.h"
@@ -1062,7 +1061,6 @@ ea_sync_here(const char **why)
 {
 	Oid			ext = get_extension_oid("experiment_assign", true);
 	Oid			schema;
-	Oid			citus_fn;
 
 	if (!OidIsValid(ext))
 	{
@@ -1077,12 +1075,23 @@ ea_sync_here(const char **why)
 	}
 	if (OidIsValid(get_extension_oid("citus", true)))
 	{
-		List	   *names = list_make2(makeString("pg_catalog"),
-									   makeString("citus_is_coordinator"));
+		/*
+		 * Citus gives every node added to a cluster a group id of its own;
+		 * the coordinator, and a node that is not part of a cluster yet,
+		 * have group 0 (citus_is_coordinator() is false for the latter).
+		 */
+		int			rc;
+		bool		isnull = true;
+		int32		group = 0;
 
-		citus_fn = LookupFuncName(names, 0, NULL, true);
-		if (OidIsValid(citus_fn) &&
-			!DatumGetBool(OidFunctionCall0(citus_fn)))
+		if ((rc = SPI_connect()) != SPI_OK_CONNECT)
+			elog(ERROR, "SPI_connect failed: %s", SPI_result_code_string(rc));
+		rc = SPI_execute("SELECT groupid FROM pg_catalog.pg_dist_local_group", true, 1);
+		if (rc == SPI_OK_SELECT && SPI_processed == 1)
+			group = DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[0],
+												SPI_tuptable->tupdesc, 1, &isnull));
+		SPI_finish();
+		if (!isnull && group != 0)
 		{
 			*why = "this is a Citus worker node: the coordinator syncs";
 			return false;
