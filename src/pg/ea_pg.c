@@ -14,7 +14,12 @@
 
 #include "ea_pg_sync.h"
 
+/* PostgreSQL 18 records the library's name and version (pg_get_loaded_modules) */
+#ifdef PG_MODULE_MAGIC_EXT
+PG_MODULE_MAGIC_EXT(.name = "experiment_assign", .version = EA_VERSION);
+#else
 PG_MODULE_MAGIC;
+#endif
 
 /* experiment_assign.environment_tier: the SDK's environment option */
 char	   *ea_pg_environment_tier = NULL;
@@ -111,8 +116,10 @@ _PG_init(void)
 							   NULL);
 
 	ea_pg_sync_init();
+	ea_pg_exposures_init();
 
 	MarkGUCPrefixReserved("experiment_assign");
 
 	ea_pg_cache_init();
+	ea_pg_citus_init();
 }

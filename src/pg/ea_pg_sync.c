@@ -65,8 +65,8 @@
 #include "ea_pg_sync.h"
 #include "ea_sync.h"
 
-#ifndef EA_EXTVERSION
-#define EA_EXTVERSION "unknown"
+#ifndef EA_VERSION
+#define EA_VERSION "unknown"
 #endif
 
 /* Largest download_config_specs response accepted. */
@@ -307,7 +307,7 @@ ea_pg_statsig_headers(const char *secret, char lines[][EA_HTTP_HEADER_MAX])
 	if (ea_http_header(lines[0], "statsig-api-key", secret, &err) != EA_OK)
 		lines[0][0] = '\0';		/* cannot happen: the secret was checked */
 	ea_http_header(lines[1], "statsig-sdk-type", EA_HTTP_SDK_TYPE, &err);
-	ea_http_header(lines[2], "statsig-sdk-version", EA_EXTVERSION, &err);
+	ea_http_header(lines[2], "statsig-sdk-version", EA_VERSION, &err);
 	ea_http_header(lines[3], "statsig-server-session-id", session, &err);
 	return EA_PG_STATSIG_HEADERS;
 }
@@ -1244,6 +1244,7 @@ ea_pg_sync_main(Datum main_arg)
 		EaSyncResult res;
 		char	   *msg;
 		long		wait_ms;
+		long		expo_wait = 3600L * 1000L;
 
 		CHECK_FOR_INTERRUPTS();
 		if (ConfigReloadPending)
@@ -1305,11 +1306,13 @@ ea_pg_sync_main(Datum main_arg)
 			}
 			else if (ea_pg_id_lists_sync_interval <= 0)
 				next_lists = DT_NOEND;
+			/* pending exposures to log_event (ea_pg_exposure.c) */
+			expo_wait = ea_pg_exposures_worker_flush();
 		}
 		explicit_bzero(run.secret, sizeof(run.secret));
 		MemoryContextSwitchTo(TopMemoryContext);
 
-		wait_ms = ea_sync_ms_until(Min(next_specs, next_lists));
+		wait_ms = Min(ea_sync_ms_until(Min(next_specs, next_lists)), expo_wait);
 		if (wait_ms > 0 && !ConfigReloadPending)
 		{
 			(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,

@@ -20,7 +20,10 @@
 //   GET  /control/requests       every request seen: method, route, query,
 //                                headers (the API key shown as "present"
 //                                or "wrong"), body size
-//   GET  /control/events         log_event payloads received (decoded)
+//   GET  /control/events         log_event payloads accepted (decoded, with
+//                                their headers; the secret shown as
+//                                "present"/"wrong")
+//   GET  /control/log_event_attempts  log_event requests received, any answer
 //   POST /control/reset_requests forget the recorded requests
 //
 // Failure modes ("mode" of specs / id_lists / log_event):
@@ -54,6 +57,7 @@ const state = {
 	lists: {},
 	requests: [],
 	events: [],
+	log_event_attempts: 0,
 	hung: [],
 };
 
@@ -219,14 +223,31 @@ function serveListFile(req, res, name) {
 function serveLogEvent(req, res, body) {
 	if (unauthorized(req, res))
 		return;
-	let text;
+	let payload;
 	try {
-		text = req.headers['content-encoding'] === 'gzip' ? zlib.gunzipSync(body).toString() : body.toString();
-		state.events.push(JSON.parse(text));
+		const text = req.headers['content-encoding'] === 'gzip' ? zlib.gunzipSync(body).toString() : body.toString();
+		payload = JSON.parse(text);
 	} catch (e) {
 		json(res, 400, {message: 'bad payload: ' + e.message});
 		return;
 	}
+	// /control/events lists the payloads the mock accepted (answered 2xx),
+	// with the request's headers; refused and hung ones are only counted
+	state.log_event_attempts++;
+	if (state.log_event.mode === 'ok')
+		state.events.push(Object.assign(payload, {
+			headers: {
+				'content-type': req.headers['content-type'] || null,
+				'content-encoding': req.headers['content-encoding'] || null,
+				'statsig-api-key': req.headers['statsig-api-key'] === secret ? 'present' : 'wrong',
+				'statsig-event-count': req.headers['statsig-event-count'] || null,
+				'statsig-sdk-type': req.headers['statsig-sdk-type'] || null,
+				'statsig-sdk-version': req.headers['statsig-sdk-version'] || null,
+				'statsig-client-time': req.headers['statsig-client-time'] || null,
+				'statsig-retry-count': req.headers['statsig-retry-count'] || null,
+				'statsig-server-session-id': req.headers['statsig-server-session-id'] || null,
+			},
+		}));
 	sendWithMode(res, state.log_event, 202, {'content-type': 'application/json'}, JSON.stringify({success: true}));
 }
 
@@ -289,9 +310,12 @@ const server = http.createServer((req, res) => {
 				json(res, 200, state.requests);
 			} else if (req.method === 'GET' && path === '/control/events') {
 				json(res, 200, state.events);
+			} else if (req.method === 'GET' && path === '/control/log_event_attempts') {
+				json(res, 200, {attempts: state.log_event_attempts});
 			} else if (req.method === 'POST' && path === '/control/reset_requests') {
 				state.requests = [];
 				state.events = [];
+				state.log_event_attempts = 0;
 				json(res, 200, {ok: true});
 			} else if (req.method === 'GET' && (m = /^\/v2\/download_config_specs\/([^/]+)\.json$/.exec(path))) {
 				record(req, 'download_config_specs', body);
