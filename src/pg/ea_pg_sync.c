@@ -283,11 +283,12 @@ ea_pg_read_server_secret(char *out, char *errbuf, size_t errsize)
 	return true;
 }
 
-int
-ea_pg_statsig_headers(const char *secret, char lines[][EA_HTTP_HEADER_MAX])
+static char ea_sync_session[37];
+
+const char *
+ea_pg_statsig_session_id(void)
 {
-	static char session[37];
-	ea_error	err;
+	char	   *session = ea_sync_session;
 
 	if (session[0] == '\0')
 	{
@@ -304,6 +305,15 @@ ea_pg_statsig_headers(const char *secret, char lines[][EA_HTTP_HEADER_MAX])
 		}
 		ea_http_uuid(rnd, session);
 	}
+	return session;
+}
+
+int
+ea_pg_statsig_headers(const char *secret, char lines[][EA_HTTP_HEADER_MAX])
+{
+	const char *session = ea_pg_statsig_session_id();
+	ea_error	err;
+
 	if (ea_http_header(lines[0], "statsig-api-key", secret, &err) != EA_OK)
 		lines[0][0] = '\0';		/* cannot happen: the secret was checked */
 	ea_http_header(lines[1], "statsig-sdk-type", EA_HTTP_SDK_TYPE, &err);
