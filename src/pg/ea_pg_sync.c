@@ -1223,6 +1223,7 @@ ea_pg_sync_main(Datum main_arg)
 	int			lists_failures = 0;
 	bool		was_ready = true;
 	TimestampTz next_check = 0;
+	char		waiting_for[256] = "";
 
 	strlcpy(dbname, MyBgworkerEntry->bgw_extra, sizeof(dbname));
 
@@ -1285,16 +1286,21 @@ ea_pg_sync_main(Datum main_arg)
 			here.ok = true;
 		if (!here.ok)
 		{
-			if (was_ready)
+			const char *why = here.why ? here.why : "unknown reason";
+
+			/* said once per reason, not at every check */
+			if (was_ready || strcmp(why, waiting_for) != 0)
 				ereport(LOG,
 						(errmsg("experiment_assign sync for database \"%s\" is waiting: %s",
-								dbname, here.why ? here.why : "unknown reason")));
+								dbname, why)));
+			strlcpy(waiting_for, why, sizeof(waiting_for));
 			was_ready = false;
 			next_specs = next_lists = ea_sync_next(0, Max(ea_pg_specs_sync_interval, 1000));
 		}
 		else
 		{
 			was_ready = true;
+			waiting_for[0] = '\0';
 			if (GetCurrentTimestamp() >= next_specs)
 			{
 				ea_sync_specs(&run, &res);
