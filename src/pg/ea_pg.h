@@ -26,6 +26,19 @@
 #define EA_PG_LIST_NAME_MAX		255
 #define EA_PG_ID_HASH_MAX		15
 
+/* ---- ea_pg_version.c: library and extension versions ---- */
+
+extern const char *const ea_pg_library_version;
+extern char *ea_pg_extension_version(void);
+
+/*
+ * Call first in code that needs SQL objects added in a later version
+ * (e.g. "0.2.0"): raises a clear ERROR with a hint to run ALTER EXTENSION
+ * ... UPDATE while this database is at an older version.
+ */
+extern char *ea_pg_require_extension_version(const char *needed,
+											 const char *what);
+
 /* ---- ea_pg.c: settings ---- */
 
 extern char *ea_pg_environment_tier;
@@ -83,6 +96,7 @@ extern SPIPlanPtr ea_pg_kept_plan(EaPlanSet *set, Oid schema, int id);
 extern void ea_pg_run_plan(SPIPlanPtr plan, Datum *values, const char *nulls,
 						   bool read_only, int expected);
 
+extern Oid	ea_pg_extension_schema(void);
 extern Oid	ea_pg_storage_enter(EaOwnerSwitch *save);
 extern void ea_pg_storage_leave(const EaOwnerSwitch *save);
 
@@ -148,6 +162,21 @@ extern void ea_pg_assignments_upsert(const char *unit_id, const char *id_type,
 
 typedef void (*EaExportRowFn) (void *arg, Datum storage_key, Datum values);
 extern void ea_pg_assignments_export(EaExportRowFn fn, void *arg);
+extern char *ea_pg_assignments_sql(int id, const char *assignments,
+								   const char *archive, Oid *types, int *nargs);
+
+/* ---- ea_pg_citus.c: Citus (where the tables' rows live on this node) ---- */
+
+extern void ea_pg_citus_init(void);
+extern void ea_pg_citus_forget(void);
+extern void ea_pg_citus_lookup(Oid schema, Oid specs_relid, Oid idlists_relid);
+extern bool ea_pg_citus_reference(void);
+extern const char *ea_pg_citus_read_relation(bool idlists);
+extern SPIPlanPtr ea_pg_citus_plan(const char *sql, int nargs, Oid *types);
+extern char *ea_pg_citus_specs_version(MemoryContext into);
+extern bool ea_pg_citus_in_task(void);
+extern SPIPlanPtr ea_pg_citus_unit_plan(int plan_id, Datum unit_id);
+extern void ea_pg_citus_check_multi_shard(const char *what);
 
 /* ---- ea_pg_assign_admin.c: storage keys and StickyValues of the SDKs ---- */
 
@@ -165,8 +194,23 @@ typedef struct EaPersistCall
 	const char *values_json;	/* UserPersistedValues text; NULL = none */
 	bool		enforce_targeting;
 	bool		enforce_overrides;
+	Jsonb	   *user_jsonb;		/* the user, for its exposure (or user_json) */
+	const char *user_json;		/* the user as JSON text; NULL: user_jsonb */
 } EaPersistCall;
 
 extern void ea_pg_persist_evaluate(const EaPersistCall *call, EaCoreGuard *guard);
+
+/* ---- ea_pg_exposure.c: exposure logging ---- */
+
+extern bool ea_pg_log_exposures;
+extern int	ea_pg_exposure_flush_interval;
+
+extern void ea_pg_exposures_init(void);
+extern void ea_pg_exposures_record(const ea_result *result, const char *user_json,
+								   const char *parameter);
+extern void ea_pg_exposures_persisted(const EaPersistCall *call,
+									  const EaCoreGuard *guard);
+extern int64 ea_pg_exposures_send_batch(int retry_count, char *error, size_t errlen);
+extern long ea_pg_exposures_worker_flush(void);
 
 #endif							/* EA_PG_H */

@@ -50,49 +50,52 @@ static SPIPlanPtr ea_aplans[EA_APLAN_COUNT];
 	"$4::pg_catalog.jsonb OPERATOR(pg_catalog.->>) 'rule_id', " \
 	"$4::pg_catalog.jsonb"
 
-/* The SQL text of a plan; s is the quoted schema name. */
+/*
+ * The SQL text of a plan on the assignment table a and the archive b
+ * (qualified names: the tables, or on Citus the placements of one shard).
+ */
 static char *
-ea_pg_aplan_sql(EaAssignPlanId id, const char *s)
+ea_pg_aplan_sql(EaAssignPlanId id, const char *a, const char *b)
 {
 	switch (id)
 	{
 		case EA_APLAN_VALUES:
 			return psprintf("SELECT pg_catalog.jsonb_object_agg(config_name, sticky) "
-							"FROM %s.ea_assignments WHERE " EA_UNIT_KEY, s);
+							"FROM %s WHERE " EA_UNIT_KEY, a);
 		case EA_APLAN_READ_ONE:
-			return psprintf("SELECT sticky::pg_catalog.text FROM %s.ea_assignments "
-							"WHERE " EA_ROW_KEY, s);
+			return psprintf("SELECT sticky::pg_catalog.text FROM %s "
+							"WHERE " EA_ROW_KEY, a);
 		case EA_APLAN_INSERT:
-			return psprintf("INSERT INTO %s.ea_assignments "
+			return psprintf("INSERT INTO %s "
 							"(unit_id, id_type, config_name, group_name, rule_id, sticky) "
 							"VALUES ($1, $2, $3, " EA_STICKY_COLUMNS ") "
 							"ON CONFLICT (unit_id, id_type, config_name) DO NOTHING "
-							"RETURNING true", s);
+							"RETURNING true", a);
 		case EA_APLAN_DELETE_ONE:
-			return psprintf("DELETE FROM %s.ea_assignments WHERE " EA_ROW_KEY, s);
+			return psprintf("DELETE FROM %s WHERE " EA_ROW_KEY, a);
 		case EA_APLAN_DELETE_UNIT:
-			return psprintf("WITH a AS (DELETE FROM %s.ea_assignments "
+			return psprintf("WITH a AS (DELETE FROM %s "
 							"WHERE unit_id OPERATOR(pg_catalog.=) $1 AND "
 							"($2 IS NULL OR id_type OPERATOR(pg_catalog.=) $2) RETURNING true), "
-							"b AS (DELETE FROM %s.ea_assignments_archive "
+							"b AS (DELETE FROM %s "
 							"WHERE unit_id OPERATOR(pg_catalog.=) $1 AND "
 							"($2 IS NULL OR id_type OPERATOR(pg_catalog.=) $2) RETURNING true) "
 							"SELECT (SELECT pg_catalog.count(*) FROM a) OPERATOR(pg_catalog.+) "
-							"(SELECT pg_catalog.count(*) FROM b)", s, s);
+							"(SELECT pg_catalog.count(*) FROM b)", a, b);
 		case EA_APLAN_DELETE_CONFIG:
-			return psprintf("DELETE FROM %s.ea_assignments "
-							"WHERE config_name OPERATOR(pg_catalog.=) $1", s);
+			return psprintf("DELETE FROM %s "
+							"WHERE config_name OPERATOR(pg_catalog.=) $1", a);
 		case EA_APLAN_ARCHIVE_CONFIG:
-			return psprintf("WITH moved AS (DELETE FROM %s.ea_assignments "
+			return psprintf("WITH moved AS (DELETE FROM %s "
 							"WHERE config_name OPERATOR(pg_catalog.=) $1 RETURNING *) "
-							"INSERT INTO %s.ea_assignments_archive "
+							"INSERT INTO %s "
 							"(unit_id, id_type, config_name, group_name, rule_id, assigned_at, "
 							"sticky, archived_at) "
 							"SELECT unit_id, id_type, config_name, group_name, rule_id, "
-							"assigned_at, sticky, pg_catalog.now() FROM moved", s, s);
+							"assigned_at, sticky, pg_catalog.now() FROM moved", a, b);
 		case EA_APLAN_UPSERT:
 			/* legacy "configVersion" is stored as "config_version" */
-			return psprintf("INSERT INTO %s.ea_assignments "
+			return psprintf("INSERT INTO %s "
 							"(unit_id, id_type, config_name, group_name, rule_id, sticky) "
 							"SELECT $1, $2, $3, j OPERATOR(pg_catalog.->>) 'group_name', "
 							"j OPERATOR(pg_catalog.->>) 'rule_id', "
@@ -104,13 +107,13 @@ ea_pg_aplan_sql(EaAssignPlanId id, const char *s)
 							"FROM (SELECT $4::pg_catalog.jsonb AS j) AS v "
 							"ON CONFLICT (unit_id, id_type, config_name) DO UPDATE SET "
 							"group_name = EXCLUDED.group_name, rule_id = EXCLUDED.rule_id, "
-							"sticky = EXCLUDED.sticky, assigned_at = EXCLUDED.assigned_at", s);
+							"sticky = EXCLUDED.sticky, assigned_at = EXCLUDED.assigned_at", a);
 		case EA_APLAN_EXPORT:
 			return psprintf("SELECT unit_id OPERATOR(pg_catalog.||) ':' "
 							"OPERATOR(pg_catalog.||) id_type, "
 							"pg_catalog.jsonb_object_agg(config_name, sticky) "
-							"FROM %s.ea_assignments GROUP BY unit_id, id_type "
-							"ORDER BY unit_id, id_type", s);
+							"FROM %s GROUP BY unit_id, id_type "
+							"ORDER BY unit_id, id_type", a);
 		case EA_APLAN_COUNT:
 			break;
 	}
@@ -141,16 +144,30 @@ ea_pg_aplan_nargs(EaAssignPlanId id)
 	}
 }
 
-/* The assignment statements (all parameters text), for the plan set below. */
-static char *
-ea_pg_aplan_set_sql(int id, const char *schema, Oid *types, int *nargs)
+/*
+ * Assignment statement id on the tables (or shard placements) named by the
+ * qualified names assignments and archive; all parameters are text.  Also
+ * used by ea_pg_citus.c for the placements of one shard.
+ */
+char *
+ea_pg_assignments_sql(int id, const char *assignments, const char *archive,
+					  Oid *types, int *nargs)
 {
 	int			i;
 
 	*nargs = ea_pg_aplan_nargs((EaAssignPlanId) id);
 	for (i = 0; i < *nargs; i++)
 		types[i] = TEXTOID;
-	return ea_pg_aplan_sql((EaAssignPlanId) id, schema);
+	return ea_pg_aplan_sql((EaAssignPlanId) id, assignments, archive);
+}
+
+/* The assignment statements, for the plan set below. */
+static char *
+ea_pg_aplan_set_sql(int id, const char *schema, Oid *types, int *nargs)
+{
+	return ea_pg_assignments_sql(id, psprintf("%s.ea_assignments", schema),
+								 psprintf("%s.ea_assignments_archive", schema),
+								 types, nargs);
 }
 
 static EaPlanSet ea_assign_plans = {EA_APLAN_COUNT, ea_aplans, InvalidOid, ea_pg_aplan_set_sql};
@@ -163,6 +180,37 @@ ea_pg_aplan(Oid schema, EaAssignPlanId id)
 }
 
 /*
+ * The plan to run: on Citus, inside a shard task, a statement about one
+ * unit ($1) runs on the local placement of the unit's shard (ea_pg_citus.c
+ * finds it, or raises an error); everywhere else on the table itself.
+ */
+static SPIPlanPtr
+ea_pg_aplan_for(Oid schema, EaAssignPlanId id, Datum *values)
+{
+	SPIPlanPtr	plan = NULL;
+
+	switch (id)
+	{
+		case EA_APLAN_VALUES:
+		case EA_APLAN_READ_ONE:
+		case EA_APLAN_INSERT:
+		case EA_APLAN_DELETE_ONE:
+		case EA_APLAN_DELETE_UNIT:
+		case EA_APLAN_UPSERT:
+			plan = ea_pg_citus_unit_plan((int) id, values[0]);
+			break;
+		case EA_APLAN_DELETE_CONFIG:
+		case EA_APLAN_ARCHIVE_CONFIG:
+		case EA_APLAN_EXPORT:
+			ea_pg_citus_check_multi_shard("change or export the assignments of every unit");
+			break;
+		case EA_APLAN_COUNT:
+			break;
+	}
+	return plan != NULL ? plan : ea_pg_aplan(schema, id);
+}
+
+/*
  * Run one assignment statement as the table owner; "nulls" follows SPI's
  * convention (' ' not null, 'n' null) and may be NULL.  The SPI result is
  * left for the caller, who must then call ea_pg_storage_leave().
@@ -171,7 +219,9 @@ static void
 ea_pg_aexec(Oid schema, EaAssignPlanId id, Datum *values, const char *nulls,
 			int expected)
 {
-	ea_pg_run_plan(ea_pg_aplan(schema, id), values, nulls, false, expected);
+	SPIPlanPtr	plan = ea_pg_aplan_for(schema, id, values);
+
+	ea_pg_run_plan(plan, values, nulls, false, expected);
 }
 
 /* Parameters unit id, id type and (optionally) config name and sticky. */
@@ -377,7 +427,7 @@ ea_pg_assignments_export(EaExportRowFn fn, void *arg)
 	Oid			schema;
 
 	schema = ea_pg_storage_enter(&save);
-	portal = SPI_cursor_open(NULL, ea_pg_aplan(schema, EA_APLAN_EXPORT),
+	portal = SPI_cursor_open(NULL, ea_pg_aplan_for(schema, EA_APLAN_EXPORT, NULL),
 							 NULL, NULL, false);
 	for (;;)
 	{
