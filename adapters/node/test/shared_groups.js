@@ -92,10 +92,19 @@ async function main() {
   await admin.query('CREATE EXTENSION IF NOT EXISTS experiment_assign');
   await admin.query(`DROP ROLE IF EXISTS ${APP_ROLE}`);
   await admin.query(`CREATE ROLE ${APP_ROLE} LOGIN PASSWORD '${APP_PASSWORD}'`);
-  // the adapter's functions are granted explicitly; the persistence-aware
-  // evaluators and the trigger are PUBLIC
-  await admin.query(`GRANT EXECUTE ON FUNCTION get_user_persisted_values(text),
-      save_user_persisted_value(text, text, jsonb), delete_user_persisted_value(text, text) TO ${APP_ROLE}`);
+  // Privileges: with grant_assignment_access() (the least-privilege model of
+  // 0.2.0), one call grants every assignment function, the adapter's
+  // included; without it, the adapter's functions are granted explicitly
+  // (the persistence-aware evaluators and the trigger are then PUBLIC).
+  const ADAPTER_FUNCTIONS = ['delete_user_persisted_value(text,text)', 'get_user_persisted_values(text)',
+    'save_user_persisted_value(text,text,jsonb)'];
+  const managed = (await admin.query(`SELECT to_regprocedure('grant_assignment_access(regrole)') IS NOT NULL AS m`)).rows[0].m;
+  if (managed) {
+    const granted = (await admin.query(`SELECT f::text AS f FROM grant_assignment_access('${APP_ROLE}') AS f`)).rows.map((r) => r.f);
+    for (const f of ADAPTER_FUNCTIONS) check(granted.includes(f), `grant_assignment_access() grants ${f}`);
+  } else {
+    await admin.query(`GRANT EXECUTE ON FUNCTION ${ADAPTER_FUNCTIONS.join(', ')} TO ${APP_ROLE}`);
+  }
   await admin.query(`CREATE TABLE signups (id serial PRIMARY KEY, u jsonb, result jsonb)`);
   await admin.query(`CREATE TRIGGER assign BEFORE INSERT ON signups FOR EACH ROW
       EXECUTE FUNCTION assign_experiment_trigger('sticky_exp', 'u', 'result')`);
