@@ -57,13 +57,6 @@ function storageKey(user, idType) {
   return `${id}:${idType}`;
 }
 
-function plainUser(user) {
-  const u = {};
-  if (user.userID != null) u.userID = user.userID;
-  if (user.customIDs != null) u.customIDs = { ...user.customIDs };
-  return u;
-}
-
 function checkKey(key, operation) {
   if (typeof key !== 'string') {
     throw new TypeError(`experiment_assign storage: ${operation}: the storage key must be a string, got ${typeof key}`);
