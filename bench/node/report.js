@@ -101,6 +101,19 @@ for (const kind of KINDS) {
   row('6 SHA-256 bound', `${kind}: ${core.hashes_per_eval.toFixed(2)} hashes/eval × ${core.sha_ns_per_hash.toFixed(0)} ns (${core.sha_avg_input_bytes.toFixed(0)} B) = ${us(bound)}; core ${us(core.ns_per_eval)}${sql ? `, SQL ${us(sql.ns_per_eval)}` : ''}`, '', x(core.ns_per_eval / bound), '', '');
 }
 
+// 7. the Node storage adapter (adapters/node) against a plain pg adapter
+{
+  const ad = rows.filter((r) => r.kind === 'adapter');
+  const ea = (op) => ad.find((r) => r.which === 'ExperimentAssignStorage' && r.op === op);
+  const pl = (op) => ad.find((r) => r.which === 'plain pg' && r.op === op);
+  for (const r of ad.filter((a) => a.which === 'ExperimentAssignStorage')) {
+    const p = pl(r.op);
+    row('7 Node adapter', `${r.op}: ExperimentAssignStorage ${us(r.ns_per_op)} (CPU ${us(r.cpu_ns_per_op)})` +
+      (p ? ` / plain pg ${us(p.ns_per_op)} (CPU ${us(p.cpu_ns_per_op)})` : ''), '', p ? x(r.ns_per_op / p.ns_per_op) : '', '', '');
+  }
+  if (ad.length && !ea('save (pipelined)')) row('7 Node adapter', 'adapter', NA('step failed'), '', '', '');
+}
+
 // cross-implementation check
 for (const kind of KINDS) {
   const impls = ['sql', 'core', 'node-core', 'node-core-prebuilt', 'statsig-node'].map((i) => find(i, kind)).filter((r) => r && r.check);
