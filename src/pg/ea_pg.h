@@ -148,6 +148,12 @@ extern void ea_pg_eval_opts(ea_eval_opts *opts);
 
 /* ---- ea_pg_assignments.c: the assignment table (persistent assignment) ---- */
 
+/*
+ * Longest storage key (unit id + id type + experiment name, in bytes):
+ * what a btree entry of ea_assignments' indexes holds with room to spare.
+ */
+#define EA_MAX_ASSIGNMENT_KEY 2400
+
 extern Jsonb *ea_pg_assignments_values(const char *unit_id, const char *id_type);
 extern char *ea_pg_assignments_read_one(const char *unit_id, const char *id_type,
 										const char *config_name);
