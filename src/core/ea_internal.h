@@ -48,6 +48,7 @@ typedef struct ea_map
 
 extern bool ea_map_put(ea_map *map, const char *key, void *value);
 extern void *ea_map_get(const ea_map *map, const char *key);
+extern void *ea_map_get_n(const ea_map *map, const char *key, size_t len);
 extern void ea_map_free(ea_map *map);
 
 /* ---- growable byte buffer ---- */

@@ -251,13 +251,7 @@ ea_user_needs_free(ea_user_needs *needs)
 static bool
 ea_needs_has(const ea_map *map, const char *key, size_t len)
 {
-	char		buf[256];
-
-	if (len >= sizeof(buf))
-		return true;			/* longer than any name we compare: keep it */
-	memcpy(buf, key, len);
-	buf[len] = '\0';
-	return ea_map_get(map, buf) != NULL;
+	return ea_map_get_n(map, key, len) != NULL;
 }
 
 /*
@@ -284,10 +278,11 @@ ea_user_needs_member(const ea_user_needs *needs, const char *object,
 				!(scalar_ok || (allow_number && type == EA_MT_NUMBER));
 		return ea_user_object_name(key, len) != NULL;
 	}
-	if (strcmp(object, "customIDs") == 0)
+	/* custom, privateAttributes, customIDs or statsigEnvironment */
+	if (object[0] == 'c' && object[6] == 'I')
 		return ea_needs_has(&needs->ids, key, len) ||
 			!(scalar_ok || type == EA_MT_NUMBER);
-	if (strcmp(object, "statsigEnvironment") == 0)
+	if (object[0] == 's')
 		return (needs->slots & EA_NEED_ENVIRONMENT) != 0;
 	return ea_needs_has(&needs->members, key, len);
 }
