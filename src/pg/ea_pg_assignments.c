@@ -19,9 +19,12 @@
 #include "ea_pg.h"
 
 #include "catalog/pg_type.h"
+#include "common/hashfn.h"
 #include "executor/spi.h"
 #include "utils/builtins.h"
+#include "utils/jsonb.h"
 #include "utils/lsyscache.h"
+#include "utils/memutils.h"
 
 typedef enum EaAssignPlanId
 {
@@ -44,12 +47,6 @@ static SPIPlanPtr ea_aplans[EA_APLAN_COUNT];
 	"unit_id OPERATOR(pg_catalog.=) $1 AND id_type OPERATOR(pg_catalog.=) $2"
 #define EA_ROW_KEY EA_UNIT_KEY " AND config_name OPERATOR(pg_catalog.=) $3"
 
-/* The row values of a StickyValues $4: group_name, rule_id and sticky. */
-#define EA_STICKY_COLUMNS \
-	"$4::pg_catalog.jsonb OPERATOR(pg_catalog.->>) 'group_name', " \
-	"$4::pg_catalog.jsonb OPERATOR(pg_catalog.->>) 'rule_id', " \
-	"$4::pg_catalog.jsonb"
-
 /* The SQL text of a plan; s is the quoted schema name. */
 static char *
 ea_pg_aplan_sql(EaAssignPlanId id, const char *s)
@@ -57,15 +54,17 @@ ea_pg_aplan_sql(EaAssignPlanId id, const char *s)
 	switch (id)
 	{
 		case EA_APLAN_VALUES:
-			return psprintf("SELECT pg_catalog.jsonb_object_agg(config_name, sticky) "
+			/* no aggregate: the object is built in C (executor start-up) */
+			return psprintf("SELECT config_name, sticky "
 							"FROM %s.ea_assignments WHERE " EA_UNIT_KEY, s);
 		case EA_APLAN_READ_ONE:
 			return psprintf("SELECT sticky::pg_catalog.text FROM %s.ea_assignments "
 							"WHERE " EA_ROW_KEY, s);
 		case EA_APLAN_INSERT:
+			/* $4 group_name, $5 rule_id, $6 the sticky value as jsonb */
 			return psprintf("INSERT INTO %s.ea_assignments "
 							"(unit_id, id_type, config_name, group_name, rule_id, sticky) "
-							"VALUES ($1, $2, $3, " EA_STICKY_COLUMNS ") "
+							"VALUES ($1, $2, $3, $4, $5, $6) "
 							"ON CONFLICT (unit_id, id_type, config_name) DO NOTHING "
 							"RETURNING true", s);
 		case EA_APLAN_DELETE_ONE:
@@ -130,9 +129,10 @@ ea_pg_aplan_nargs(EaAssignPlanId id)
 		case EA_APLAN_READ_ONE:
 		case EA_APLAN_DELETE_ONE:
 			return 3;
-		case EA_APLAN_INSERT:
 		case EA_APLAN_UPSERT:
 			return 4;
+		case EA_APLAN_INSERT:
+			return 6;
 		case EA_APLAN_DELETE_CONFIG:
 		case EA_APLAN_ARCHIVE_CONFIG:
 			return 1;
@@ -141,7 +141,10 @@ ea_pg_aplan_nargs(EaAssignPlanId id)
 	}
 }
 
-/* The assignment statements (all parameters text), for the plan set below. */
+/*
+ * The assignment statements, for the plan set below: parameters are text,
+ * but for the sticky value of an insert (jsonb, made once by the caller).
+ */
 static char *
 ea_pg_aplan_set_sql(int id, const char *schema, Oid *types, int *nargs)
 {
@@ -150,6 +153,8 @@ ea_pg_aplan_set_sql(int id, const char *schema, Oid *types, int *nargs)
 	*nargs = ea_pg_aplan_nargs((EaAssignPlanId) id);
 	for (i = 0; i < *nargs; i++)
 		types[i] = TEXTOID;
+	if (id == EA_APLAN_INSERT)
+		types[5] = JSONBOID;
 	return ea_pg_aplan_sql((EaAssignPlanId) id, schema);
 }
 
@@ -187,28 +192,52 @@ ea_pg_akey(Datum *values, const char *unit_id, const char *id_type,
 
 /*
  * A unit's stored values as a UserPersistedValues object ({config:
- * StickyValues}), palloc'd in the caller's context; NULL when none.
+ * StickyValues}), palloc'd in the caller's context; NULL when none.  The
+ * rows are read as they are and the object is assembled here, which costs
+ * less than an aggregate's executor start-up per call.
  */
 Jsonb *
 ea_pg_assignments_values(const char *unit_id, const char *id_type)
 {
 	MemoryContext caller = CurrentMemoryContext;
+	MemoryContext spi;
 	EaOwnerSwitch save;
 	Datum		values[4];
 	Jsonb	   *result = NULL;
-	bool		isnull;
-	Datum		d;
 	Oid			schema;
 
 	ea_pg_akey(values, unit_id, id_type, NULL, NULL);
 	schema = ea_pg_storage_enter(&save);
 	ea_pg_aexec(schema, EA_APLAN_VALUES, values, NULL, SPI_OK_SELECT);
-	d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
-	if (!isnull)
+	if (SPI_processed > 0)
 	{
-		MemoryContext spi = MemoryContextSwitchTo(caller);
+		JsonbParseState *state = NULL;
+		JsonbValue *object;
+		uint64		i;
 
-		result = DatumGetJsonbPCopy(d);
+		spi = MemoryContextSwitchTo(caller);
+		pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
+		for (i = 0; i < SPI_processed; i++)
+		{
+			HeapTuple	row = SPI_tuptable->vals[i];
+			TupleDesc	desc = SPI_tuptable->tupdesc;
+			bool		isnull;
+			text	   *name = DatumGetTextPP(SPI_getbinval(row, desc, 1, &isnull));
+			Jsonb	   *sticky = DatumGetJsonbP(SPI_getbinval(row, desc, 2, &isnull));
+			JsonbValue	k,
+						v;
+
+			k.type = jbvString;
+			k.val.string.val = VARDATA_ANY(name);
+			k.val.string.len = VARSIZE_ANY_EXHDR(name);
+			pushJsonbValue(&state, WJB_KEY, &k);
+			v.type = jbvBinary;
+			v.val.binary.data = &sticky->root;
+			v.val.binary.len = VARSIZE(sticky) - VARHDRSZ;
+			pushJsonbValue(&state, WJB_VALUE, &v);
+		}
+		object = pushJsonbValue(&state, WJB_END_OBJECT, NULL);
+		result = JsonbValueToJsonb(object);
 		MemoryContextSwitchTo(spi);
 	}
 	ea_pg_storage_leave(&save);
@@ -248,22 +277,107 @@ ea_pg_assignments_exists(const char *unit_id, const char *id_type,
 }
 
 /*
+ * The sticky values of first assignments repeat: everybody in the same
+ * group with the same holdout outcomes gets the same StickyValues text.
+ * Its jsonb is kept in a small direct-mapped cache keyed by the whole
+ * text, so most first assignments skip the JSON parser.  The entries do not
+ * depend on the specs; the cache is bounded by its slot count.
+ */
+#define EA_STICKY_SLOTS 64
+
+typedef struct EaStickySlot
+{
+	char	   *text;			/* NULL: empty */
+	Size		len;
+	Jsonb	   *value;
+} EaStickySlot;
+
+static EaStickySlot ea_sticky_slots[EA_STICKY_SLOTS];
+static MemoryContext ea_sticky_context = NULL;
+
+/* The sticky value text as jsonb, palloc'd in the current context. */
+static Jsonb *
+ea_pg_sticky_jsonb(const char *sticky)
+{
+	Size		len = strlen(sticky);
+	EaStickySlot *slot = &ea_sticky_slots[hash_bytes((const unsigned char *) sticky, len) %
+										  EA_STICKY_SLOTS];
+	Jsonb	   *jb;
+
+	if (slot->text != NULL && slot->len == len && memcmp(slot->text, sticky, len) == 0)
+	{
+		jb = palloc(VARSIZE(slot->value));
+		memcpy(jb, slot->value, VARSIZE(slot->value));
+		return jb;
+	}
+	jb = DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum(sticky)));
+	if (ea_sticky_context == NULL)
+		ea_sticky_context = AllocSetContextCreate(TopMemoryContext,
+												  "experiment_assign sticky values",
+												  ALLOCSET_SMALL_SIZES);
+	if (slot->text != NULL)
+	{
+		pfree(slot->text);
+		pfree(slot->value);
+		slot->text = NULL;		/* empty until both copies exist */
+	}
+	{
+		char	   *t = MemoryContextAlloc(ea_sticky_context, len);
+		Jsonb	   *v = MemoryContextAlloc(ea_sticky_context, VARSIZE(jb));
+
+		memcpy(t, sticky, len);
+		memcpy(v, jb, VARSIZE(jb));
+		slot->value = v;
+		slot->len = len;
+		slot->text = t;
+	}
+	return jb;
+}
+
+/* A string member of a jsonb object as text (->> for strings), or NULL. */
+static Datum
+ea_pg_jsonb_string_member(Jsonb *object, const char *key, bool *isnull)
+{
+	JsonbValue	v;
+
+	*isnull = true;
+	if (getKeyJsonValueFromContainer(&object->root, key, strlen(key), &v) == NULL ||
+		v.type != jbvString)
+		return (Datum) 0;
+	*isnull = false;
+	return PointerGetDatum(cstring_to_text_with_len(v.val.string.val, v.val.string.len));
+}
+
+/*
  * Store a first assignment.  Returns false when a row was there already
  * (another call or session won; ON CONFLICT DO NOTHING waits for an
- * uncommitted competitor to finish first).
+ * uncommitted competitor to finish first).  The sticky value (the core's
+ * StickyValues text, whose group_name and rule_id are strings or null) is
+ * turned into jsonb once, here (or found in the cache above).
  */
 bool
 ea_pg_assignments_insert(const char *unit_id, const char *id_type,
 						 const char *config_name, const char *sticky)
 {
 	EaOwnerSwitch save;
-	Datum		values[4];
+	Datum		values[6];
+	char		nulls[7] = "      ";
+	bool		isnull;
 	bool		inserted;
+	Jsonb	   *jb;
 	Oid			schema;
 
-	ea_pg_akey(values, unit_id, id_type, config_name, sticky);
+	jb = ea_pg_sticky_jsonb(sticky);
+	ea_pg_akey(values, unit_id, id_type, config_name, NULL);
+	values[3] = ea_pg_jsonb_string_member(jb, "group_name", &isnull);
+	if (isnull)
+		nulls[3] = 'n';
+	values[4] = ea_pg_jsonb_string_member(jb, "rule_id", &isnull);
+	if (isnull)
+		nulls[4] = 'n';
+	values[5] = JsonbPGetDatum(jb);
 	schema = ea_pg_storage_enter(&save);
-	ea_pg_aexec(schema, EA_APLAN_INSERT, values, NULL, SPI_OK_INSERT_RETURNING);
+	ea_pg_aexec(schema, EA_APLAN_INSERT, values, nulls, SPI_OK_INSERT_RETURNING);
 	inserted = (SPI_processed > 0);
 	ea_pg_storage_leave(&save);
 	return inserted;

@@ -277,6 +277,12 @@ ea_pg_get_user_persisted_values(PG_FUNCTION_ARGS)
 
 	values = unit_id ? ea_pg_assignments_values(unit_id, id_type) : NULL;
 	if (values == NULL)
-		PG_RETURN_DATUM(DirectFunctionCall1(jsonb_in, CStringGetDatum("{}")));
+	{
+		JsonbParseState *state = NULL;
+
+		/* {} */
+		pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
+		values = JsonbValueToJsonb(pushJsonbValue(&state, WJB_END_OBJECT, NULL));
+	}
 	PG_RETURN_JSONB_P(values);
 }
