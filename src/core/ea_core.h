@@ -120,6 +120,12 @@ extern bool ea_user_needs_member(const ea_user_needs *needs, const char *object,
 extern void ea_user_needs_free(ea_user_needs *needs);
 
 /*
+ * Do the needs include the unit id of id_type (what ea_user_unit_id()
+ * reads)?  True for NULL needs (everything).
+ */
+extern bool ea_user_needs_unit(const ea_user_needs *needs, const char *id_type);
+
+/*
  * Is a top-level key one of the user's objects (custom,
  * privateAttributes, customIDs, statsigEnvironment)?  Its name, or NULL.
  */

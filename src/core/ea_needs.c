@@ -286,3 +286,25 @@ ea_user_needs_member(const ea_user_needs *needs, const char *object,
 		return (needs->slots & EA_NEED_ENVIRONMENT) != 0;
 	return ea_needs_has(&needs->members, key, len);
 }
+
+bool
+ea_user_needs_unit(const ea_user_needs *needs, const char *id_type)
+{
+	char		lower[256];
+	size_t		i;
+
+	if (needs == NULL)
+		return true;
+	if (id_type == NULL)
+		return false;
+	for (i = 0; id_type[i] && i + 1 < sizeof(lower); i++)
+		lower[i] = (char) ((id_type[i] >= 'A' && id_type[i] <= 'Z')
+						   ? id_type[i] + 32 : id_type[i]);
+	if (id_type[i] != '\0')
+		return false;			/* longer than any id type a spec names */
+	lower[i] = '\0';
+	if (strcmp(lower, "userid") == 0)
+		return (needs->slots & 1u) != 0;
+	return ea_map_get(&needs->ids, id_type) != NULL &&
+		ea_map_get(&needs->ids, lower) != NULL;
+}

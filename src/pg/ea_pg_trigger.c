@@ -134,7 +134,7 @@ ea_pg_trigger_args(TriggerData *td, EaTriggerArgs *args)
 							 "The fourth trigger argument names the id type of a scalar unit id, such as \"userID\" or \"companyID\".");
 }
 
-/* The StatsigUser JSON of the user column's value. */
+/* The StatsigUser JSON of a json or scalar user column's value. */
 static char *
 ea_pg_trigger_user_json(const EaTriggerArgs *args, Datum value, const char *id_type)
 {
@@ -142,12 +142,6 @@ ea_pg_trigger_user_json(const EaTriggerArgs *args, Datum value, const char *id_t
 	Oid			output;
 	bool		varlena;
 
-	if (args->user_type == JSONBOID)
-	{
-		Jsonb	   *user = DatumGetJsonbP(value);
-
-		return JsonbToCString(NULL, &user->root, VARSIZE(user));
-	}
 	if (args->user_type == JSONOID)
 		return TextDatumGetCString(value);
 
@@ -206,7 +200,10 @@ ea_pg_trigger_assign(const EaTriggerArgs *args, Datum user, bool *isnull)
 	EaPersistCall call = {EA_KIND_EXPERIMENT, args->experiment, "{}", false, false};
 	const char *unit;
 
-	ea_pg_user_parse(ea_pg_trigger_user_json(args, user, id_type), guard);
+	if (args->user_type == JSONBOID)
+		guard->eval_user = ea_pg_persist_user(DatumGetJsonbP(user), &call);	/* no text */
+	else
+		ea_pg_user_parse(ea_pg_trigger_user_json(args, user, id_type), guard);
 	unit = ea_user_unit_id(guard->eval_user, spec_id_type);
 	if (unit != NULL)
 	{
