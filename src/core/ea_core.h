@@ -149,6 +149,12 @@ extern void ea_user_free(ea_user *user);
 typedef struct ea_user_builder ea_user_builder;
 
 extern ea_user_builder *ea_user_builder_new(void);
+
+/*
+ * As ea_user_builder_new(), reusing the memory of a user that is no longer
+ * needed (taken over: freed on failure; NULL: a new one).
+ */
+extern ea_user_builder *ea_user_builder_recycle(ea_user *spare);
 extern void ea_ub_begin(ea_user_builder *b, bool is_object);
 extern void ea_ub_end(ea_user_builder *b);
 extern void ea_ub_key(ea_user_builder *b, const char *key, size_t len);

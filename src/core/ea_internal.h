@@ -29,6 +29,7 @@ typedef struct ea_arena
 extern void *ea_arena_alloc(ea_arena *arena, size_t size);
 extern char *ea_arena_strndup(ea_arena *arena, const char *s, size_t len);
 extern char *ea_arena_strdup(ea_arena *arena, const char *s);
+extern void ea_arena_reset(ea_arena *arena);
 extern void ea_arena_free(ea_arena *arena);
 
 /* ---- string -> pointer hash map (keys are not copied) ---- */
@@ -227,6 +228,9 @@ extern int	ea_user_field_slot(const char *lower_field);
 #define EA_SLOT_IP			2	/* ea_user_field_slot("ip") */
 #define EA_SLOT_USERAGENT	6	/* ea_user_field_slot("useragent") */
 extern int	ea_user_top_field(const char *key, size_t len, bool *allow_number);
+extern int	ea_user_field_index(const char *key, size_t len);
+extern bool ea_user_set_field(ea_user *user, int i, const ea_dval *v);
+extern const char *ea_user_field_name(int i);
 extern const ea_dval *ea_user_value_at(const ea_user *user, const char *field,
 									   const char *lower_field, int slot);
 extern const ea_dval *ea_user_unit_dval(const ea_user *user,

@@ -48,7 +48,7 @@ static const char *const ea_user_objects[] = {
  * for every member of every user: the length picks the candidate, one
  * memcmp checks.
  */
-static int
+int
 ea_user_field_index(const char *key, size_t len)
 {
 	int			i;
@@ -159,6 +159,31 @@ ea_user_scalar(ea_user *user, const ea_user_field *f, const ea_dval *v,
 	}
 	*dst = *v;
 	return EA_OK;
+}
+
+/*
+ * Set top-level field i (ea_user_field_index) from a value of an accepted
+ * type, as ea_user_from_root would; false (nothing set) for any other
+ * type, which the caller leaves to ea_user_from_root to report.
+ */
+bool
+ea_user_set_field(ea_user *user, int i, const ea_dval *v)
+{
+	const ea_user_field *f = &ea_user_fields[i];
+
+	if (v->type == EA_J_NULL)
+		return true;
+	if (v->type != EA_J_STRING && !(f->allow_number && v->type == EA_J_NUMBER))
+		return false;
+	*(ea_dval *) ((char *) user + f->offset) = *v;
+	return true;
+}
+
+/* The name of top-level field i. */
+const char *
+ea_user_field_name(int i)
+{
+	return ea_user_fields[i].name;
 }
 
 /* An object of values: custom, privateAttributes, customIDs, environment. */

@@ -98,6 +98,28 @@ ea_arena_strdup(ea_arena *arena, const char *s)
 	return ea_arena_strndup(arena, s, strlen(s));
 }
 
+/*
+ * Forget everything allocated, keeping the first block for reuse (an
+ * object rebuilt over and over then costs no malloc).
+ */
+void
+ea_arena_reset(ea_arena *arena)
+{
+	ea_arena_block *b = arena->head;
+
+	while (b != NULL && b->next != NULL)
+	{
+		ea_arena_block *next = b->next;
+
+		free(b);
+		b = next;
+	}
+	if (b != NULL)
+		b->used = 0;
+	arena->head = b;
+	arena->failed = false;
+}
+
 void
 ea_arena_free(ea_arena *arena)
 {
