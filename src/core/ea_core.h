@@ -8,8 +8,12 @@
  * explicitly (every object it returns has a matching *_free function).
  * json-c is used inside the core only; no json-c type crosses this header.
  *
- * Objects are immutable once built, so one ea_specs may be shared by any
- * number of concurrent evaluations.
+ * Objects are not immutable once built: they keep memos written on first
+ * use.  A user caches the numeric, time and lower-cased views of its
+ * strings while it is evaluated, and an ea_specs caches the user needs of
+ * each spec asked for (ea_specs_user_needs()).  So no object may be used
+ * by two threads at once; give each thread its own, or lock around every
+ * call (the PostgreSQL layer is one thread per backend).
  *
  *-------------------------------------------------------------------------
  */

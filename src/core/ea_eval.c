@@ -11,7 +11,11 @@
  *
  *-------------------------------------------------------------------------
  */
-#include "ea_internal.h"
+#include "ea_eval.h"
+#include "ea_compare.h"
+#include "ea_hash.h"
+#include "ea_result.h"
+#include "ea_uacache.h"
 #include "ea_ip.h"
 #include "ea_ua.h"
 

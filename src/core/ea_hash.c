@@ -7,7 +7,7 @@
  *
  *-------------------------------------------------------------------------
  */
-#include "ea_internal.h"
+#include "ea_hash.h"
 
 #include <string.h>
 

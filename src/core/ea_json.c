@@ -12,7 +12,7 @@
  *
  *-------------------------------------------------------------------------
  */
-#include "ea_internal.h"
+#include "ea_json.h"
 
 #include <math.h>
 #include <stddef.h>
@@ -282,25 +282,17 @@ ea_jp_literal(ea_jp *jp, const char *word, ea_dval *out)
 }
 
 /* Members or elements into a temporary growable list, then the arena. */
-typedef struct ea_jlist
-{
-	ea_dval    *items;
-	const char **keys;
-	size_t		n;
-	size_t		cap;
-} ea_jlist;
-
-static bool
-ea_jlist_push(ea_jp *jp, ea_jlist *l, const char *key, const ea_dval *v)
+bool
+ea_jlist_push(ea_arena *arena, ea_jlist *l, const char *key, const ea_dval *v)
 {
 	if (l->n == l->cap)
 	{
 		size_t		cap = l->cap ? l->cap * 2 : 8;
-		ea_dval    *items = ea_arena_alloc(jp->arena, cap * sizeof(ea_dval));
-		const char **keys = ea_arena_alloc(jp->arena, cap * sizeof(char *));
+		ea_dval    *items = ea_arena_alloc(arena, cap * sizeof(ea_dval));
+		const char **keys = ea_arena_alloc(arena, cap * sizeof(char *));
 
 		if (items == NULL || keys == NULL)
-			return ea_jp_fail(jp, "out of memory");
+			return false;
 		if (l->n)
 		{
 			memcpy(items, l->items, l->n * sizeof(ea_dval));
@@ -345,8 +337,10 @@ ea_jp_container(ea_jp *jp, bool is_object, ea_dval *out)
 				if (jp->p >= jp->end || *jp->p++ != ':')
 					return ea_jp_fail(jp, "expected ':'");
 			}
-			if (!ea_jp_value(jp, &v) || !ea_jlist_push(jp, &l, key, &v))
+			if (!ea_jp_value(jp, &v))
 				return false;
+			if (!ea_jlist_push(jp->arena, &l, key, &v))
+				return ea_jp_fail(jp, "out of memory");
 			ea_jp_ws(jp);
 			if (jp->p < jp->end && *jp->p == ',')
 			{
@@ -512,269 +506,4 @@ ea_dval_array_text(ea_arena *arena, const ea_dval *v)
 	text = b.failed ? NULL : ea_arena_strdup(arena, b.data ? b.data : "");
 	free(b.data);
 	return text;
-}
-
-/* ---- a streaming builder: the same values, from events ---- */
-
-#define EA_UB_MAX_DEPTH 64
-
-typedef struct ea_ub_frame
-{
-	ea_jlist	list;
-	bool		is_object;
-	const char *key;			/* objects: the pending member name */
-	int			field;			/* root object: the key's user field, or -1 */
-} ea_ub_frame;
-
-struct ea_user_builder
-{
-	ea_user    *user;			/* owns the arena the values live in */
-	ea_jp		jp;				/* for list growth and the first error */
-	int			depth;
-	ea_ub_frame frames[EA_UB_MAX_DEPTH];
-	bool		have_root;
-	ea_dval		root;
-};
-
-ea_user_builder *
-ea_user_builder_new(void)
-{
-	return ea_user_builder_recycle(NULL);
-}
-
-ea_user_builder *
-ea_user_builder_recycle(ea_user *spare)
-{
-	ea_user_builder *b = malloc(sizeof(ea_user_builder));
-	ea_arena	arena;
-
-	if (b == NULL)
-	{
-		ea_user_free(spare);
-		return NULL;
-	}
-	/* the frame stack is set up as frames open: zero only the header */
-	memset(b, 0, offsetof(ea_user_builder, frames));
-	b->have_root = false;
-	if (spare != NULL)
-	{
-		arena = spare->arena;
-		ea_arena_reset(&arena);
-		memset(spare, 0, sizeof(ea_user));
-		spare->arena = arena;
-		b->user = spare;
-	}
-	else
-		b->user = calloc(1, sizeof(ea_user));
-	if (b->user == NULL)
-	{
-		free(b);
-		return NULL;
-	}
-	b->jp.arena = &b->user->arena;
-	return b;
-}
-
-void
-ea_user_builder_free(ea_user_builder *b)
-{
-	if (b == NULL)
-		return;
-	ea_user_free(b->user);
-	free(b);
-}
-
-/* Hand a finished value to the open container, or make it the root. */
-static void
-ea_ub_emit(ea_user_builder *b, const ea_dval *v)
-{
-	ea_ub_frame *f;
-
-	if (b->jp.err)
-		return;
-	if (b->depth == 0)
-	{
-		if (b->have_root)
-			ea_jp_fail(&b->jp, "more than one JSON value");
-		b->root = *v;
-		b->have_root = true;
-		return;
-	}
-	f = &b->frames[b->depth - 1];
-	if (f->is_object && f->key == NULL)
-	{
-		ea_jp_fail(&b->jp, "object member without a name");
-		return;
-	}
-	/*
-	 * A top-level field of an accepted type goes straight into the user
-	 * (every other member is checked by ea_user_from_root at the end; a
-	 * later duplicate still wins, and a wrong type is still reported).
-	 */
-	if (f->field >= 0 && ea_user_set_field(b->user, f->field, v))
-	{
-		f->key = NULL;
-		f->field = -1;
-		return;
-	}
-	ea_jlist_push(&b->jp, &f->list, f->is_object ? f->key : NULL, v);
-	f->key = NULL;
-	f->field = -1;
-}
-
-void
-ea_ub_begin(ea_user_builder *b, bool is_object)
-{
-	if (b->jp.err)
-		return;
-	if (b->depth == EA_UB_MAX_DEPTH)
-	{
-		ea_jp_fail(&b->jp, "nesting deeper than 64 levels");
-		return;
-	}
-	memset(&b->frames[b->depth], 0, sizeof(ea_ub_frame));
-	b->frames[b->depth].field = -1;
-	b->frames[b->depth++].is_object = is_object;
-}
-
-void
-ea_ub_end(ea_user_builder *b)
-{
-	ea_ub_frame *f;
-	ea_dval		v;
-
-	if (b->jp.err)
-		return;
-	if (b->depth == 0)
-	{
-		ea_jp_fail(&b->jp, "unbalanced end of a container");
-		return;
-	}
-	f = &b->frames[--b->depth];
-	memset(&v, 0, sizeof(v));
-	v.type = f->is_object ? EA_J_OBJECT : EA_J_ARRAY;
-	v.nitems = f->list.n;
-	v.items = f->list.items;
-	v.keys = f->is_object ? f->list.keys : NULL;
-	if (!f->is_object)
-	{
-		v.str = ea_dval_array_text(b->jp.arena, &v);
-		v.lower = v.str ? ea_lower_dup(b->jp.arena, v.str) : NULL;
-		if (v.lower == NULL)
-		{
-			ea_jp_fail(&b->jp, "out of memory");
-			return;
-		}
-	}
-	ea_ub_emit(b, &v);
-}
-
-void
-ea_ub_key(ea_user_builder *b, const char *key, size_t len)
-{
-	if (b->jp.err || b->depth == 0 || !b->frames[b->depth - 1].is_object)
-	{
-		ea_jp_fail(&b->jp, "member name outside an object");
-		return;
-	}
-	if (b->depth == 1 && (b->frames[0].field = ea_user_field_index(key, len)) >= 0)
-	{
-		/* a user field of the root object: its name needs no copy */
-		b->frames[0].key = ea_user_field_name(b->frames[0].field);
-		return;
-	}
-	b->frames[b->depth - 1].key = ea_arena_strndup(b->jp.arena, key, len);
-	if (b->frames[b->depth - 1].key == NULL)
-		ea_jp_fail(&b->jp, "out of memory");
-}
-
-void
-ea_ub_string(ea_user_builder *b, const char *s, size_t len)
-{
-	ea_dval		v;
-	const char *copy;
-
-	if (b->jp.err)
-		return;
-	copy = ea_arena_strndup(b->jp.arena, s, len);
-	if (copy == NULL)
-	{
-		ea_jp_fail(&b->jp, "out of memory");
-		return;
-	}
-	ea_dval_from_string(b->jp.arena, copy, &v);
-	ea_ub_emit(b, &v);
-}
-
-void
-ea_ub_number(ea_user_builder *b, const char *text, size_t len)
-{
-	ea_dval		v;
-	char	   *copy;
-	bool		is_int;
-
-	if (b->jp.err)
-		return;
-	copy = ea_arena_strndup(b->jp.arena, text, len);
-	if (copy == NULL)
-	{
-		ea_jp_fail(&b->jp, "out of memory");
-		return;
-	}
-	is_int = strpbrk(copy, ".eE") == NULL;
-	if (!isfinite(strtod(copy, NULL)))
-	{
-		ea_jp_fail(&b->jp, "number out of range");
-		return;
-	}
-	ea_dval_number_text(b->jp.arena, copy, is_int, &v);
-	ea_ub_emit(b, &v);
-}
-
-void
-ea_ub_bool(ea_user_builder *b, bool value)
-{
-	ea_dval		v;
-
-	memset(&v, 0, sizeof(v));
-	v.type = EA_J_BOOL;
-	v.has_bool = true;
-	v.bool_value = value;
-	v.str = v.lower = value ? "true" : "false";
-	ea_ub_emit(b, &v);
-}
-
-void
-ea_ub_null(ea_user_builder *b)
-{
-	ea_dval		v;
-
-	memset(&v, 0, sizeof(v));
-	ea_ub_emit(b, &v);
-}
-
-ea_status
-ea_user_builder_finish(ea_user_builder *b, ea_user **out, ea_error *err)
-{
-	ea_user    *user = b->user;
-	ea_status	st;
-
-	*out = NULL;
-	if (b->jp.err == NULL && (b->depth != 0 || !b->have_root))
-		ea_jp_fail(&b->jp, "incomplete JSON value");
-	if (b->jp.err != NULL)
-	{
-		st = ea_fail(err, EA_ERR_USER, "invalid StatsigUser",
-					 "The user is not a valid JSON value: %s.", b->jp.err);
-		ea_user_builder_free(b);
-		return st;
-	}
-	b->user = NULL;
-	st = ea_user_from_root(user, &b->root, err);
-	free(b);
-	if (st != EA_OK)
-		ea_user_free(user);
-	else
-		*out = user;
-	return st;
 }

@@ -15,7 +15,8 @@
  *
  *-------------------------------------------------------------------------
  */
-#include "ea_internal.h"
+#include "ea_spec.h"
+#include "ea_user.h"
 
 #include <stdlib.h>
 #include <string.h>

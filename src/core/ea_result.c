@@ -6,7 +6,7 @@
  *
  *-------------------------------------------------------------------------
  */
-#include "ea_internal.h"
+#include "ea_result.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -17,7 +17,8 @@
  *
  *-------------------------------------------------------------------------
  */
-#include "ea_internal.h"
+#include "ea_spec.h"
+#include "ea_user.h"
 #include "ea_ua.h"
 
 #include <errno.h>

@@ -10,7 +10,8 @@
  *
  *-------------------------------------------------------------------------
  */
-#include "ea_internal.h"
+#include "ea_eval.h"
+#include "ea_result.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -11,7 +11,7 @@
  *
  *-------------------------------------------------------------------------
  */
-#include "ea_internal.h"
+#include "ea_uacache.h"
 #include "ea_ua.h"
 
 #include <stdlib.h>

@@ -13,7 +13,8 @@
  *
  *-------------------------------------------------------------------------
  */
-#include "ea_internal.h"
+#include "ea_user.h"
+#include "ea_json.h"
 
 #include <string.h>
 #include <stdlib.h>

@@ -5,7 +5,7 @@
  *
  *-------------------------------------------------------------------------
  */
-#include "ea_internal.h"
+#include "ea_util.h"
 
 #include <stdarg.h>
 #include <stdio.h>

@@ -13,7 +13,7 @@
  *
  *-------------------------------------------------------------------------
  */
-#include "ea_internal.h"
+#include "ea_value.h"
 
 #include <ctype.h>
 #include <errno.h>

@@ -161,8 +161,6 @@ typedef struct EaPersistCall
 } EaPersistCall;
 
 extern void ea_pg_persist_evaluate(const EaPersistCall *call, EaCoreGuard *guard);
-extern void ea_pg_user_parse(const char *user_json, EaCoreGuard *guard);
 extern const ea_user *ea_pg_persist_user(Jsonb *user, const EaPersistCall *call);
-extern const char *ea_pg_spec_id_type(const char *name);
 
 #endif							/* EA_PG_H */

@@ -67,30 +67,6 @@ ea_pg_persist_user(Jsonb *user, const EaPersistCall *call)
 	return ea_pg_user_from_jsonb(user, ea_pg_persist_needs(call));
 }
 
-/* Parse a StatsigUser into guard->user; a bad user raises the core's error. */
-void
-ea_pg_user_parse(const char *user_json, EaCoreGuard *guard)
-{
-	ea_error	err;
-
-	if (ea_user_parse(user_json, strlen(user_json), &guard->user, &err) != EA_OK)
-		ea_pg_report(&err, NULL);
-	guard->eval_user = guard->user;
-}
-
-/*
- * The idType of a spec of the document in force ("userID" for a name the
- * document does not have).  The returned string is palloc'd.
- */
-const char *
-ea_pg_spec_id_type(const char *name)
-{
-	const char *id_type = ea_specs_id_type(ea_pg_cache_specs(false),
-										   EA_KIND_EXPERIMENT, name);
-
-	return pstrdup(id_type ? id_type : "userID");
-}
-
 /*
  * May this transaction write assignments?  If not, warn (once per
  * statement) that the evaluation is not stored.

@@ -134,6 +134,30 @@ ea_pg_trigger_args(TriggerData *td, EaTriggerArgs *args)
 							 "The fourth trigger argument names the id type of a scalar unit id, such as \"userID\" or \"companyID\".");
 }
 
+/* Parse a StatsigUser into guard->user; a bad user raises the core's error. */
+static void
+ea_pg_trigger_parse_user(const char *user_json, EaCoreGuard *guard)
+{
+	ea_error	err;
+
+	if (ea_user_parse(user_json, strlen(user_json), &guard->user, &err) != EA_OK)
+		ea_pg_report(&err, NULL);
+	guard->eval_user = guard->user;
+}
+
+/*
+ * The idType of a spec of the document in force ("userID" for a name the
+ * document does not have).  The returned string is palloc'd.
+ */
+static const char *
+ea_pg_trigger_spec_id_type(const char *name)
+{
+	const char *id_type = ea_specs_id_type(ea_pg_cache_specs(false),
+										   EA_KIND_EXPERIMENT, name);
+
+	return pstrdup(id_type ? id_type : "userID");
+}
+
 /* The StatsigUser JSON of a json or scalar user column's value. */
 static char *
 ea_pg_trigger_user_json(const EaTriggerArgs *args, Datum value, const char *id_type)
@@ -158,6 +182,22 @@ ea_pg_trigger_user_json(const EaTriggerArgs *args, Datum value, const char *id_t
 	escape_json(&buf, OidOutputFunctionCall(output, value));
 	appendStringInfoString(&buf, pg_strcasecmp(id_type, "userID") == 0 ? "}" : "}}");
 	return buf.data;
+}
+
+/*
+ * The row's user, into guard->eval_user: a jsonb column is read by the
+ * same jsonb walker as the SQL functions' user argument (no JSON text),
+ * only the parts the experiment reads; json text and scalar unit ids are
+ * parsed.
+ */
+static void
+ea_pg_trigger_user(const EaTriggerArgs *args, Datum value, const char *id_type,
+				   const EaPersistCall *call, EaCoreGuard *guard)
+{
+	if (args->user_type == JSONBOID)
+		guard->eval_user = ea_pg_persist_user(DatumGetJsonbP(value), call);
+	else
+		ea_pg_trigger_parse_user(ea_pg_trigger_user_json(args, value, id_type), guard);
 }
 
 /* The value for the result column from the result in the guard. */
@@ -194,16 +234,13 @@ ea_pg_trigger_result(const EaTriggerArgs *args, EaCoreGuard *guard, bool *isnull
 static Datum
 ea_pg_trigger_assign(const EaTriggerArgs *args, Datum user, bool *isnull)
 {
-	const char *spec_id_type = ea_pg_spec_id_type(args->experiment);
+	const char *spec_id_type = ea_pg_trigger_spec_id_type(args->experiment);
 	const char *id_type = args->id_type ? args->id_type : spec_id_type;
 	EaCoreGuard *guard = ea_pg_guard_create();
 	EaPersistCall call = {EA_KIND_EXPERIMENT, args->experiment, "{}", false, false};
 	const char *unit;
 
-	if (args->user_type == JSONBOID)
-		guard->eval_user = ea_pg_persist_user(DatumGetJsonbP(user), &call);	/* no text */
-	else
-		ea_pg_user_parse(ea_pg_trigger_user_json(args, user, id_type), guard);
+	ea_pg_trigger_user(args, user, id_type, &call, guard);
 	unit = ea_user_unit_id(guard->eval_user, spec_id_type);
 	if (unit != NULL)
 	{

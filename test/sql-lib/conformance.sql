@@ -77,12 +77,13 @@ CREATE FUNCTION pg_temp.dedup(x jsonb) RETURNS jsonb LANGUAGE sql AS $$
 		  ORDER BY e, ord) s
 $$;
 
--- Statsig's e2e project: results computed by Statsig's servers for 37 users.
-CREATE FUNCTION pg_temp.run_e2e(shared text, OUT passed int, OUT failed int)
+-- Statsig's e2e project: results computed by Statsig's servers for 37 users
+-- (e2e_dir: the corpus folder; id_list: the company_id_list file).
+CREATE FUNCTION pg_temp.run_e2e(e2e_dir text, id_list text, OUT passed int, OUT failed int)
 LANGUAGE plpgsql AS $$
 DECLARE
-	dcs jsonb := pg_read_file(shared || '/e2e/rulesets_e2e_config.json')::jsonb;
-	data jsonb := pg_read_file(shared || '/e2e/rulesets_e2e_expected_results.json')::jsonb -> 'data';
+	dcs jsonb := pg_read_file(e2e_dir || '/rulesets_e2e_config.json')::jsonb;
+	data jsonb := pg_read_file(e2e_dir || '/rulesets_e2e_expected_results.json')::jsonb -> 'data';
 	entry jsonb;
 	section text;
 	name text;
@@ -94,7 +95,7 @@ BEGIN
 	failed := 0;
 	PERFORM load_config_specs(dcs);
 	PERFORM load_id_list_file('company_id_list',
-							  pg_read_file(shared || '/server-core/company_id_list'));
+							  pg_read_file(id_list));
 	-- the servers computed these at the document's time
 	PERFORM set_config('experiment_assign.evaluation_time_ms', dcs ->> 'time', true);
 	FOR entry IN SELECT * FROM jsonb_array_elements(data) LOOP

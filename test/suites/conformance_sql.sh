@@ -1,17 +1,14 @@
 #!/bin/bash
 # conformance_sql.sh - the conformance corpora through the SQL functions:
-# every committed node-core golden, Statsig's e2e results (needs
-# ../shared/statsig-data), the v2 document from Server Core's repository,
-# and a 50 MB document.  Fails below 100% agreement.
+# every committed node-core golden, the v2 document from Server Core's
+# repository (test/data/statsig), and a 50 MB document.  Fails below 100%
+# agreement.  Statsig's e2e results: conformance_e2e.sh.
 set -euo pipefail
 cd "$EA_REPO"
 run() { psql -X -q -At -v ON_ERROR_STOP=1 -d "$EA_DB" "$@"; }
 
 run -c 'CREATE EXTENSION IF NOT EXISTS experiment_assign'
-# the harness may name ../shared or ../shared/statsig-data
-if [ -n "${EA_SHARED_DIR:-}" ] && [ -d "$EA_SHARED_DIR/statsig-data" ]; then
-	EA_SHARED_DIR="$EA_SHARED_DIR/statsig-data"
-fi
+EA_TEST_DATA="${EA_TEST_DATA:-$EA_REPO/test/data/statsig}"
 pass=0
 fail=0
 tally() {					# tally "passed|failed" label
@@ -28,25 +25,15 @@ for g in test/conformance/goldens/*.node-core.json; do
 	echo "$out" | grep MISMATCH | head -n 5 || true
 done
 
-if [ -n "${EA_SHARED_DIR:-}" ] && [ -f "$EA_SHARED_DIR/e2e/rulesets_e2e_config.json" ]; then
-	out=$(run -f test/sql-lib/conformance.sql \
-		-c "SELECT passed || '|' || failed FROM pg_temp.run_e2e('$EA_SHARED_DIR')" 2>&1 | tail -n 20)
-	tally "$(echo "$out" | tail -n 1)" "Statsig e2e corpus"
-	echo "$out" | grep MISMATCH | head -n 5 || true
-
-	# Server Core's v2 document loads, and every spec evaluates without error
-	out=$(run -c "SELECT load_config_specs(pg_read_file('$EA_SHARED_DIR/server-core/eval_proj_dcs.json')::jsonb)" \
-		-c "SELECT count(*) || '|0' FROM ea_specs s,
-			  (VALUES ('{\"userID\": \"u1\", \"email\": \"a@statsig.com\"}'::jsonb),
-					  ('{\"userID\": \"123\", \"customIDs\": {\"companyID\": \"c\"}}')) AS u(v)
-			WHERE CASE s.kind WHEN 'gate' THEN get_feature_gate(u.v, s.name)
-							  WHEN 'layer' THEN get_layer(u.v, s.name)
-							  ELSE get_experiment(u.v, s.name) END IS NOT NULL" | tail -n 1)
-	tally "$out" "Server Core v2 document (spec evaluations)"
-else
-	echo "  ../shared/statsig-data not found: e2e corpus skipped"
-	fail=$((fail + 1))
-fi
+# Server Core's v2 document loads, and every spec evaluates without error
+out=$(run -c "SELECT load_config_specs(pg_read_file('$EA_TEST_DATA/eval_proj_dcs.json')::jsonb)" \
+	-c "SELECT count(*) || '|0' FROM ea_specs s,
+		  (VALUES ('{\"userID\": \"u1\", \"email\": \"a@statsig.com\"}'::jsonb),
+				  ('{\"userID\": \"123\", \"customIDs\": {\"companyID\": \"c\"}}')) AS u(v)
+		WHERE CASE s.kind WHEN 'gate' THEN get_feature_gate(u.v, s.name)
+						  WHEN 'layer' THEN get_layer(u.v, s.name)
+						  ELSE get_experiment(u.v, s.name) END IS NOT NULL" | tail -n 1)
+tally "$out" "Server Core v2 document (spec evaluations)"
 
 # A 50 MB document loads, evaluates, and a truncated one is a clean error.
 out=$(run -c "WITH gates AS (

@@ -5,7 +5,9 @@
  *
  * Prints a line per failed check and a final "N passed, M failed".
  */
-#include "ea_internal.h"
+#include "ea_compare.h"
+#include "ea_hash.h"
+#include "ea_user.h"
 
 #include <math.h>
 #include <stdio.h>

@@ -9,7 +9,7 @@
  * Sticky scenarios (goldens/sticky_*.json) replay persistent assignment
  * against an in-memory store and compare every call and the store.
  */
-#include "ea_internal.h"
+#include "ea_value.h"
 #include "ea_test_util.h"
 
 #include <dirent.h>
