@@ -195,6 +195,17 @@ typedef struct ea_ua_cache ea_ua_cache;
 extern ea_ua_cache *ea_ua_cache_new(void);
 extern void ea_ua_cache_free(ea_ua_cache *cache);
 
+/*
+ * Optional memory for the temporary values of evaluations (bucket numbers,
+ * lower-cased strings, ...), owned by the caller and passed in
+ * ea_eval_opts: kept from one evaluation to the next instead of allocated
+ * and freed by each.  Not thread-safe.
+ */
+typedef struct ea_scratch ea_scratch;
+
+extern ea_scratch *ea_scratch_new(void);
+extern void ea_scratch_free(ea_scratch *scratch);
+
 typedef struct ea_eval_opts
 {
 	const char *environment_tier;	/* SDK environment option, or NULL */
@@ -203,6 +214,7 @@ typedef struct ea_eval_opts
 	void	   *idlist_arg;
 	const ea_ip_table *ip_table;	/* for ip_based; NULL = no country */
 	ea_ua_cache *ua_cache;		/* parsed user agents; NULL = parse each */
+	ea_scratch *scratch;		/* NULL = memory per evaluation */
 } ea_eval_opts;
 
 /*
