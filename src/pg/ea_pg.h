@@ -84,6 +84,7 @@ extern void ea_pg_run_plan(SPIPlanPtr plan, Datum *values, const char *nulls,
 						   bool read_only, int expected);
 
 extern Oid	ea_pg_storage_enter(EaOwnerSwitch *save);
+extern Oid	ea_pg_storage_schema(void);
 extern void ea_pg_storage_leave(const EaOwnerSwitch *save);
 
 extern bool ea_pg_storage_owns(Oid relid);

@@ -18,13 +18,24 @@
  */
 #include "ea_pg.h"
 
+#include "access/genam.h"
+#include "access/relscan.h"
+#include "access/stratnum.h"
+#include "access/table.h"
+#include "access/tableam.h"
 #include "catalog/pg_type.h"
 #include "common/hashfn.h"
 #include "executor/spi.h"
+#include "executor/tuptable.h"
 #include "utils/builtins.h"
+#include "utils/fmgroids.h"
+#include "utils/guc.h"
 #include "utils/jsonb.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
+#include "utils/rel.h"
+#include "utils/relcache.h"
+#include "utils/snapmgr.h"
 
 typedef enum EaAssignPlanId
 {
@@ -191,10 +202,120 @@ ea_pg_akey(Datum *values, const char *unit_id, const char *id_type,
 }
 
 /*
+ * The stored values of a unit are read on every persistence-aware call
+ * (get_user_persisted_values, the trigger), nearly always to find nothing
+ * or one row.  Through SPI, planning is cached but every call still pays
+ * for an executor: start-up of an index scan (scan keys, quals, slots),
+ * the scan, shut-down -- about twice the index lookup itself.  So the
+ * lookup is done directly: one primary-key index scan of ea_assignments,
+ * with the snapshot SPI would take for a statement that is not read-only
+ * (a fresh one in READ COMMITTED, so writes of earlier calls of the same
+ * statement and of other committed sessions are seen; the transaction's in
+ * REPEATABLE READ and SERIALIZABLE).  The rows are returned as they are.
+ *
+ * When Citus is loaded, ea_assignments may be a distributed table whose
+ * rows live in shards elsewhere: the lookup then stays a SPI statement,
+ * which Citus plans and routes.
+ */
+static bool
+ea_pg_assignments_direct(void)
+{
+	const char *citus = GetConfigOption("citus.version", true, false);
+
+	return citus == NULL;
+}
+
+/* Add one stored row (config name, sticky value) to the object. */
+static void
+ea_pg_push_stored(JsonbParseState **state, text *name, Jsonb *sticky)
+{
+	JsonbValue	k,
+				v;
+
+	k.type = jbvString;
+	k.val.string.val = VARDATA_ANY(name);
+	k.val.string.len = VARSIZE_ANY_EXHDR(name);
+	pushJsonbValue(state, WJB_KEY, &k);
+	v.type = jbvBinary;
+	v.val.binary.data = &sticky->root;
+	v.val.binary.len = VARSIZE(sticky) - VARHDRSZ;
+	pushJsonbValue(state, WJB_VALUE, &v);
+}
+
+/* The direct lookup (see above); NULL when the unit has no rows. */
+static Jsonb *
+ea_pg_assignments_values_direct(const char *unit_id, const char *id_type)
+{
+	Oid			relid = get_relname_relid("ea_assignments", ea_pg_storage_schema());
+	Relation	rel;
+	Relation	index;
+	TupleDesc	desc;
+	int			name_att;
+	int			sticky_att;
+	Oid			pkey;
+	ScanKeyData keys[2];
+	Snapshot	snapshot;
+	IndexScanDesc scan;
+	TupleTableSlot *slot;
+	JsonbParseState *state = NULL;
+	bool		any = false;
+	Jsonb	   *result = NULL;
+	int			i;
+
+	if (!OidIsValid(relid))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("table \"ea_assignments\" of extension experiment_assign does not exist"),
+				 errhint("Reinstall the extension with DROP EXTENSION and CREATE EXTENSION.")));
+	rel = table_open(relid, AccessShareLock);
+	desc = RelationGetDescr(rel);
+	name_att = SPI_fnumber(desc, "config_name");
+	sticky_att = SPI_fnumber(desc, "sticky");
+	pkey = RelationGetPrimaryKeyIndex(rel);
+	if (!OidIsValid(pkey) || name_att <= 0 || sticky_att <= 0)
+		elog(ERROR, "table \"ea_assignments\" has no primary key or lacks a column");
+	index = index_open(pkey, AccessShareLock);
+	if (index->rd_index->indnkeyatts < 2 ||
+		index->rd_index->indkey.values[0] != SPI_fnumber(desc, "unit_id") ||
+		index->rd_index->indkey.values[1] != SPI_fnumber(desc, "id_type"))
+		elog(ERROR, "the primary key of \"ea_assignments\" does not start with (unit_id, id_type)");
+	/* (unit_id, id_type, config_name): the first two columns */
+	for (i = 0; i < 2; i++)
+		ScanKeyEntryInitialize(&keys[i], 0, (AttrNumber) (i + 1), BTEqualStrategyNumber,
+							   InvalidOid, index->rd_indcollation[i], F_TEXTEQ,
+							   CStringGetTextDatum(i == 0 ? unit_id : id_type));
+	snapshot = RegisterSnapshot(GetTransactionSnapshot());
+	slot = table_slot_create(rel, NULL);
+	scan = index_beginscan(rel, index, snapshot, 2, 0);
+	index_rescan(scan, keys, 2, NULL, 0);
+	while (index_getnext_slot(scan, ForwardScanDirection, slot))
+	{
+		bool		isnull;
+		Datum		name = slot_getattr(slot, name_att, &isnull);
+		Datum		sticky = slot_getattr(slot, sticky_att, &isnull);
+
+		if (!any)
+			pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
+		any = true;
+		/* copies: the tuple's buffer is let go at the next row */
+		ea_pg_push_stored(&state, DatumGetTextPCopy(name), DatumGetJsonbPCopy(sticky));
+	}
+	if (any)
+		result = JsonbValueToJsonb(pushJsonbValue(&state, WJB_END_OBJECT, NULL));
+	index_endscan(scan);
+	ExecDropSingleTupleTableSlot(slot);
+	UnregisterSnapshot(snapshot);
+	/* the locks are kept to the end of the transaction, as a query's are */
+	index_close(index, NoLock);
+	table_close(rel, NoLock);
+	return result;
+}
+
+/*
  * A unit's stored values as a UserPersistedValues object ({config:
  * StickyValues}), palloc'd in the caller's context; NULL when none.  The
- * rows are read as they are and the object is assembled here, which costs
- * less than an aggregate's executor start-up per call.
+ * rows are read as they are and the object is assembled here (an
+ * aggregate would cost an executor start-up more per call).
  */
 Jsonb *
 ea_pg_assignments_values(const char *unit_id, const char *id_type)
@@ -206,13 +327,14 @@ ea_pg_assignments_values(const char *unit_id, const char *id_type)
 	Jsonb	   *result = NULL;
 	Oid			schema;
 
+	if (ea_pg_assignments_direct())
+		return ea_pg_assignments_values_direct(unit_id, id_type);
 	ea_pg_akey(values, unit_id, id_type, NULL, NULL);
 	schema = ea_pg_storage_enter(&save);
 	ea_pg_aexec(schema, EA_APLAN_VALUES, values, NULL, SPI_OK_SELECT);
 	if (SPI_processed > 0)
 	{
 		JsonbParseState *state = NULL;
-		JsonbValue *object;
 		uint64		i;
 
 		spi = MemoryContextSwitchTo(caller);
@@ -222,22 +344,11 @@ ea_pg_assignments_values(const char *unit_id, const char *id_type)
 			HeapTuple	row = SPI_tuptable->vals[i];
 			TupleDesc	desc = SPI_tuptable->tupdesc;
 			bool		isnull;
-			text	   *name = DatumGetTextPP(SPI_getbinval(row, desc, 1, &isnull));
-			Jsonb	   *sticky = DatumGetJsonbP(SPI_getbinval(row, desc, 2, &isnull));
-			JsonbValue	k,
-						v;
 
-			k.type = jbvString;
-			k.val.string.val = VARDATA_ANY(name);
-			k.val.string.len = VARSIZE_ANY_EXHDR(name);
-			pushJsonbValue(&state, WJB_KEY, &k);
-			v.type = jbvBinary;
-			v.val.binary.data = &sticky->root;
-			v.val.binary.len = VARSIZE(sticky) - VARHDRSZ;
-			pushJsonbValue(&state, WJB_VALUE, &v);
+			ea_pg_push_stored(&state, DatumGetTextPP(SPI_getbinval(row, desc, 1, &isnull)),
+							  DatumGetJsonbP(SPI_getbinval(row, desc, 2, &isnull)));
 		}
-		object = pushJsonbValue(&state, WJB_END_OBJECT, NULL);
-		result = JsonbValueToJsonb(object);
+		result = JsonbValueToJsonb(pushJsonbValue(&state, WJB_END_OBJECT, NULL));
 		MemoryContextSwitchTo(spi);
 	}
 	ea_pg_storage_leave(&save);
