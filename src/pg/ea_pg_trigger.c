@@ -41,6 +41,8 @@ typedef struct EaTriggerArgs
 	int			result_attnum;
 	Oid			result_type;
 	const char *id_type;		/* fourth argument, or NULL */
+	Oid			tgoid;			/* the trigger these were checked for */
+	Oid			relid;			/* on this table */
 } EaTriggerArgs;
 
 /* The trigger being fired, for error messages. */
@@ -267,6 +269,7 @@ Datum
 ea_pg_assign_experiment_trigger(PG_FUNCTION_ARGS)
 {
 	TriggerData *td = (TriggerData *) fcinfo->context;
+	EaTriggerArgs *cached = (EaTriggerArgs *) fcinfo->flinfo->fn_extra;
 	EaTriggerArgs args;
 	HeapTuple	tuple;
 	Datum		user;
@@ -281,7 +284,25 @@ ea_pg_assign_experiment_trigger(PG_FUNCTION_ARGS)
 				 errhint(EA_TRIGGER_USAGE)));
 	ea_trigger_name = td->tg_trigger->tgname;
 	ea_pg_trigger_check_event(td);
-	ea_pg_trigger_args(td, &args);
+	/*
+	 * The arguments and columns are checked once per statement and trigger:
+	 * the checked copy is kept with the function's call information.
+	 */
+	if (cached != NULL && cached->tgoid == td->tg_trigger->tgoid &&
+		cached->relid == RelationGetRelid(td->tg_relation))
+		args = *cached;
+	else
+	{
+		ea_pg_trigger_args(td, &args);
+		args.tgoid = td->tg_trigger->tgoid;
+		args.relid = RelationGetRelid(td->tg_relation);
+		cached = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, sizeof(EaTriggerArgs));
+		*cached = args;
+		cached->experiment = MemoryContextStrdup(fcinfo->flinfo->fn_mcxt, args.experiment);
+		if (args.id_type != NULL)
+			cached->id_type = MemoryContextStrdup(fcinfo->flinfo->fn_mcxt, args.id_type);
+		fcinfo->flinfo->fn_extra = cached;
+	}
 
 	tuple = TRIGGER_FIRED_BY_UPDATE(td->tg_event) ? td->tg_newtuple : td->tg_trigtuple;
 	user = heap_getattr(tuple, args.user_attnum, RelationGetDescr(td->tg_relation), &isnull);
