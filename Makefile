@@ -46,7 +46,10 @@ CORE_OBJS = \
 	src/core/ea_needs.o \
 	src/core/ea_ua.o \
 	src/core/ea_uacache.o \
-	src/core/ea_ip.o
+	src/core/ea_ip.o \
+	src/core/ea_http.o \
+	src/core/ea_sync.o \
+	src/core/ea_exposure.o
 
 # Every core source must be listed above: fail loudly rather than link a
 # library with undefined symbols.
@@ -58,25 +61,36 @@ endif
 # The PostgreSQL layer.
 PG_OBJS = \
 	src/pg/ea_pg.o \
+	src/pg/ea_pg_adapter.o \
 	src/pg/ea_pg_assign_admin.o \
 	src/pg/ea_pg_assignments.o \
 	src/pg/ea_pg_cache.o \
+	src/pg/ea_pg_citus.o \
 	src/pg/ea_pg_error.o \
 	src/pg/ea_pg_eval.o \
+	src/pg/ea_pg_http.o \
 	src/pg/ea_pg_idlist.o \
 	src/pg/ea_pg_iptable.o \
 	src/pg/ea_pg_result.o \
 	src/pg/ea_pg_user.o \
 	src/pg/ea_pg_persist.o \
 	src/pg/ea_pg_specs.o \
+	src/pg/ea_pg_sync.o \
 	src/pg/ea_pg_storage.o \
-	src/pg/ea_pg_trigger.o
+	src/pg/ea_pg_trigger.o \
+	src/pg/ea_pg_version.o \
+	src/pg/ea_pg_exposure.o
 
 OBJS = $(CORE_OBJS) $(PG_OBJS)
 
-CORE_LIBS = json-c libpcre2-8
-PG_CPPFLAGS = -I$(srcdir)/src/core $(shell pkg-config --cflags $(CORE_LIBS) 2>/dev/null)
-SHLIB_LINK = $(shell pkg-config --libs $(CORE_LIBS) 2>/dev/null)
+# zlib: gzip'd log_event bodies are built in the core (src/core/ea_exposure.c)
+CORE_LIBS = json-c libpcre2-8 zlib
+# libcurl (HTTP, src/pg/ea_pg_http.c) and zlib (gzip'd request bodies):
+# the PostgreSQL layer only.
+NET_LIBS = libcurl zlib
+PG_CPPFLAGS = -I$(srcdir)/src/core -DEA_VERSION='"$(EXTVERSION)"' \
+	$(shell pkg-config --cflags $(CORE_LIBS) $(NET_LIBS) 2>/dev/null)
+SHLIB_LINK = $(shell pkg-config --libs $(CORE_LIBS) $(NET_LIBS) 2>/dev/null)
 
 # -Wno-unused-parameter: with -Wextra, PostgreSQL's own inline functions
 # (lib/ilist.h, storage/bufpage.h) warn about unused parameters; it also
@@ -101,7 +115,9 @@ REGRESS = \
 	catalog \
 	persistence \
 	assign_trigger \
-	assignment_admin
+	assignment_admin \
+	versions \
+	adapter
 REGRESS_OPTS = --inputdir=.
 
 # isolationtester: specs/<name>.spec -> expected/<name>.out
@@ -130,7 +146,9 @@ endif
 # PGXS tracks no header dependencies (Debian's server is built without
 # --enable-depend): rebuild on any header change.
 $(CORE_OBJS): $(wildcard src/core/*.h)
-$(PG_OBJS): src/pg/ea_pg.h $(wildcard src/core/*.h)
+$(PG_OBJS): $(wildcard src/pg/*.h) $(wildcard src/core/*.h)
+# the library's version comes from the control file
+src/pg/ea_pg.o src/pg/ea_pg_version.o src/pg/ea_pg_sync.o: $(EXTENSION).control
 
 all: $(IP_TABLE_STAMP)
 
@@ -182,6 +200,7 @@ EA_TEST_DATA = test/data/statsig
 EA_E2E_DIR ?= $(abspath ../shared/statsig-data/e2e)
 UNIT_ARGS_test_e2e = $(EA_E2E_DIR) $(EA_TEST_DATA)/company_id_list $(IP_TABLE)
 UNIT_ARGS_test_goldens = test/conformance
+UNIT_ARGS_test_exposure = test/conformance/fixtures
 UNIT_ARGS_test_fuzz_seeds = test/fuzz/corpus
 UNIT_ARGS_test_ip = $(IP_TABLE_DIR)
 UNIT_ARGS_test_ua = $(EA_TEST_DATA)

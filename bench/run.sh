@@ -126,6 +126,7 @@ if [ "$INSIDE" = 1 ]; then
 	step node_persist "${PIN[@]}" node "$BENCH/node/persist_bench.js" --dcs "$BENCH_DCS" \
 		--users "$W/users.jsonl" --n "$BENCH_PERSIST_NODE_USERS" --experiment "$BENCH_EXPERIMENT"
 	step sql_trigger "${PSQL[@]}" -f "$BENCH/trigger.sql"
+	step sql_exposures "$BENCH/exposures.sh"
 	step sql_load_memory "${PSQL[@]}" -f "$BENCH/load_memory.sql"
 	step sql_parallel "${PSQL[@]}" -f "$BENCH/parallel.sql"
 	# Further benchmarks: one line each, "step NAME COMMAND...".  A command
@@ -184,7 +185,7 @@ CORE_SRCS=("$ROOT"/src/core/*.c)
 cc -std=c99 -D_GNU_SOURCE -O2 -g -I"$ROOT/src/core" -o "$BENCH_WORK/core_bench" \
 	"$BENCH/core_bench.c" "${CORE_SRCS[@]}" \
 	-Wl,--wrap=ea_eval_hash -Wl,--wrap=ea_idlist_hash \
-	$(pkg-config --cflags --libs json-c libpcre2-8) -lm 2>"$BENCH_WORK/core_bench.build.log" ||
+	$(pkg-config --cflags --libs json-c libpcre2-8 zlib) -lm 2>"$BENCH_WORK/core_bench.build.log" ||
 	{ cat "$BENCH_WORK/core_bench.build.log" >&2; exit 1; }
 
 [ -r "$BENCH_DCS" ] || { log "cannot read $BENCH_DCS"; exit 1; }
@@ -209,6 +210,8 @@ PATH="$PGBIN:$PATH" pg_virtualenv -v "$PGVERSION" \
 	echo
 	node "$BENCH/node/report.js" "$BENCH_WORK/results.jsonl"
 } >"$BENCH_WORK/report.md" || { log "report failed"; exit 1; }
+bash "$BENCH/sync.sh" $([ "$SMOKE" = 1 ] && echo --smoke) >>"$BENCH_WORK/report.md" || { log "bench/sync.sh failed"; status=1; }
 cat "$BENCH_WORK/report.md"
+"$BENCH/citus.sh" $([ "$SMOKE" = 1 ] && echo --smoke) || status=$?	# 3-node Citus vs one node
 [ "$status" -eq 0 ] || log "some steps failed (exit $status); see $BENCH_WORK/*.log"
 exit "$status"

@@ -10,10 +10,11 @@
 set -eu
 
 PGVER="${PGVER:-15}"
-# build: compiler, PGXS, json-c, PCRE2; tests: the server, pgTAP, pg_prove;
-# the Debian package test: debhelper, pg_buildext's dev-all, dpkg-dev,
-# fakeroot
-PKGS="make gcc pkg-config libjson-c-dev libpcre2-dev postgresql-${PGVER} \
+# build: compiler, PGXS, json-c, PCRE2, libcurl and zlib (the sync worker
+# and exposure sender); tests: the server, pgTAP, pg_prove; the Debian
+# package test: debhelper, pg_buildext's dev-all, dpkg-dev, fakeroot
+PKGS="make gcc pkg-config libjson-c-dev libpcre2-dev libcurl4-openssl-dev zlib1g-dev \
+postgresql-${PGVER} \
 postgresql-server-dev-${PGVER} postgresql-common postgresql-${PGVER}-pgtap \
 libtap-parser-sourcehandler-pgtap-perl \
 debhelper dpkg-dev fakeroot postgresql-server-dev-all"

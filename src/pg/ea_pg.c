@@ -12,7 +12,14 @@
 
 #include "utils/guc.h"
 
+#include "ea_pg_sync.h"
+
+/* PostgreSQL 18 records the library's name and version (pg_get_loaded_modules) */
+#ifdef PG_MODULE_MAGIC_EXT
+PG_MODULE_MAGIC_EXT(.name = "experiment_assign", .version = EA_VERSION);
+#else
 PG_MODULE_MAGIC;
+#endif
 
 /* experiment_assign.environment_tier: the SDK's environment option */
 char	   *ea_pg_environment_tier = NULL;
@@ -108,7 +115,11 @@ _PG_init(void)
 							   ea_pg_assign_evaluation_time,
 							   NULL);
 
+	ea_pg_sync_init();
+	ea_pg_exposures_init();
+
 	MarkGUCPrefixReserved("experiment_assign");
 
 	ea_pg_cache_init();
+	ea_pg_citus_init();
 }

@@ -26,6 +26,19 @@
 #define EA_PG_LIST_NAME_MAX		255
 #define EA_PG_ID_HASH_MAX		15
 
+/* ---- ea_pg_version.c: library and extension versions ---- */
+
+extern const char *const ea_pg_library_version;
+extern char *ea_pg_extension_version(void);
+
+/*
+ * Call first in code that needs SQL objects added in a later version
+ * (e.g. "0.2.0"): raises a clear ERROR with a hint to run ALTER EXTENSION
+ * ... UPDATE while this database is at an older version.
+ */
+extern char *ea_pg_require_extension_version(const char *needed,
+											 const char *what);
+
 /* ---- ea_pg.c: settings ---- */
 
 extern char *ea_pg_environment_tier;
@@ -83,6 +96,7 @@ extern SPIPlanPtr ea_pg_kept_plan(EaPlanSet *set, Oid schema, int id);
 extern void ea_pg_run_plan(SPIPlanPtr plan, Datum *values, const char *nulls,
 						   bool read_only, int expected);
 
+extern Oid	ea_pg_extension_schema(void);
 extern Oid	ea_pg_storage_enter(EaOwnerSwitch *save);
 extern Oid	ea_pg_storage_schema(void);
 extern void ea_pg_storage_leave(const EaOwnerSwitch *save);
@@ -139,7 +153,7 @@ extern bool ea_pg_assignments_insert(const char *unit_id, const char *id_type,
 									 const char *config_name, const char *sticky);
 extern bool ea_pg_assignments_exists(const char *unit_id, const char *id_type,
 									 const char *config_name);
-extern void ea_pg_assignments_delete(const char *unit_id, const char *id_type,
+extern bool ea_pg_assignments_delete(const char *unit_id, const char *id_type,
 									 const char *config_name);
 extern int64 ea_pg_assignments_delete_unit(text *unit_id, text *id_type);
 extern int64 ea_pg_assignments_delete_config(text *config_name);
@@ -149,6 +163,28 @@ extern void ea_pg_assignments_upsert(const char *unit_id, const char *id_type,
 
 typedef void (*EaExportRowFn) (void *arg, Datum storage_key, Datum values);
 extern void ea_pg_assignments_export(EaExportRowFn fn, void *arg);
+extern char *ea_pg_assignments_sql(int id, const char *assignments,
+								   const char *archive, Oid *types, int *nargs);
+
+/* ---- ea_pg_citus.c: Citus (where the tables' rows live on this node) ---- */
+
+extern void ea_pg_citus_init(void);
+extern void ea_pg_citus_forget(void);
+extern void ea_pg_citus_lookup(Oid schema, Oid specs_relid, Oid idlists_relid);
+extern bool ea_pg_citus_reference(void);
+extern const char *ea_pg_citus_read_relation(bool idlists);
+extern SPIPlanPtr ea_pg_citus_plan(const char *sql, int nargs, Oid *types);
+extern char *ea_pg_citus_specs_version(MemoryContext into);
+extern bool ea_pg_citus_in_task(void);
+extern SPIPlanPtr ea_pg_citus_unit_plan(int plan_id, Datum unit_id);
+extern void ea_pg_citus_check_multi_shard(const char *what);
+
+/* ---- ea_pg_assign_admin.c: storage keys and StickyValues of the SDKs ---- */
+
+extern void ea_pg_split_storage_key(const char *key, char **unit_id,
+									char **id_type);
+extern char *ea_pg_sticky_normalize(Jsonb *entry, const char *config,
+									const char *context);
 
 /* ---- ea_pg_persist.c: the persistent-assignment flow ---- */
 
@@ -159,9 +195,24 @@ typedef struct EaPersistCall
 	const char *values_json;	/* UserPersistedValues text; NULL = none */
 	bool		enforce_targeting;
 	bool		enforce_overrides;
+	Jsonb	   *user_jsonb;		/* the user, for its exposure (or user_json) */
+	const char *user_json;		/* the user as JSON text; NULL: user_jsonb */
 } EaPersistCall;
 
 extern void ea_pg_persist_evaluate(const EaPersistCall *call, EaCoreGuard *guard);
 extern const ea_user *ea_pg_persist_user(Jsonb *user, const EaPersistCall *call);
+
+/* ---- ea_pg_exposure.c: exposure logging ---- */
+
+extern bool ea_pg_log_exposures;
+extern int	ea_pg_exposure_flush_interval;
+
+extern void ea_pg_exposures_init(void);
+extern void ea_pg_exposures_record(const ea_result *result, const char *user_json,
+								   const char *parameter);
+extern void ea_pg_exposures_persisted(const EaPersistCall *call,
+									  const EaCoreGuard *guard);
+extern int64 ea_pg_exposures_send_batch(int retry_count, char *error, size_t errlen);
+extern long ea_pg_exposures_worker_flush(void);
 
 #endif							/* EA_PG_H */

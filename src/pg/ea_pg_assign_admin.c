@@ -63,8 +63,11 @@ ea_pg_archive_experiment_assignments(PG_FUNCTION_ARGS)
 	PG_RETURN_INT64(ea_pg_assignments_archive_config(PG_GETARG_TEXT_PP(0)));
 }
 
-/* Split "<unit id>:<id type>" at its last colon, or raise an error. */
-static void
+/*
+ * Split an SDK storage key "<unit id>:<id type>" at its last colon, or
+ * raise 22023.  The parts are palloc'd.
+ */
+void
 ea_pg_split_storage_key(const char *key, char **unit_id, char **id_type)
 {
 	const char *colon = strrchr(key, ':');
@@ -80,16 +83,15 @@ ea_pg_split_storage_key(const char *key, char **unit_id, char **id_type)
 }
 
 /*
- * Validate one StickyValues entry with the core and normalise it (legacy
- * configVersion becomes config_version); a bad entry raises 22023 naming
- * the config and the storage key.  Returns the text to store.
+ * Validate one StickyValues object with the core and normalise it (legacy
+ * configVersion becomes config_version); a bad value raises 22023 naming
+ * the config and the bad field, with context (which call, which key).
+ * Returns the text to store.
  */
-static char *
-ea_pg_normalize_entry(JsonbValue *value, const char *config, const char *key)
+char *
+ea_pg_sticky_normalize(Jsonb *entry, const char *config, const char *context)
 {
-	Jsonb	   *entry = JsonbValueToJsonb(value);
 	char	   *text = JsonbToCString(NULL, &entry->root, VARSIZE(entry));
-	char	   *context = psprintf("importing \"%s\" of storage key \"%s\"", config, key);
 	EaCoreGuard *guard = ea_pg_guard_create();
 	char	   *normalized;
 	ea_error	err;
@@ -99,6 +101,15 @@ ea_pg_normalize_entry(JsonbValue *value, const char *config, const char *key)
 	normalized = pstrdup(guard->json);
 	ea_pg_guard_release(guard);
 	return normalized;
+}
+
+/* One entry of an imported UserPersistedValues object, normalised. */
+static char *
+ea_pg_normalize_entry(JsonbValue *value, const char *config, const char *key)
+{
+	return ea_pg_sticky_normalize(JsonbValueToJsonb(value), config,
+								  psprintf("importing \"%s\" of storage key \"%s\"",
+										   config, key));
 }
 
 /*

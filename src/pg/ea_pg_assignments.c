@@ -58,51 +58,54 @@ static SPIPlanPtr ea_aplans[EA_APLAN_COUNT];
 	"unit_id OPERATOR(pg_catalog.=) $1 AND id_type OPERATOR(pg_catalog.=) $2"
 #define EA_ROW_KEY EA_UNIT_KEY " AND config_name OPERATOR(pg_catalog.=) $3"
 
-/* The SQL text of a plan; s is the quoted schema name. */
+/*
+ * The SQL text of a plan on the assignment table a and the archive b
+ * (qualified names: the tables, or on Citus the placements of one shard).
+ */
 static char *
-ea_pg_aplan_sql(EaAssignPlanId id, const char *s)
+ea_pg_aplan_sql(EaAssignPlanId id, const char *a, const char *b)
 {
 	switch (id)
 	{
 		case EA_APLAN_VALUES:
 			/* no aggregate: the object is built in C (executor start-up) */
 			return psprintf("SELECT config_name, sticky "
-							"FROM %s.ea_assignments WHERE " EA_UNIT_KEY, s);
+							"FROM %s WHERE " EA_UNIT_KEY, a);
 		case EA_APLAN_READ_ONE:
-			return psprintf("SELECT sticky::pg_catalog.text FROM %s.ea_assignments "
-							"WHERE " EA_ROW_KEY, s);
+			return psprintf("SELECT sticky::pg_catalog.text FROM %s "
+							"WHERE " EA_ROW_KEY, a);
 		case EA_APLAN_INSERT:
 			/* $4 group_name, $5 rule_id, $6 the sticky value as jsonb */
-			return psprintf("INSERT INTO %s.ea_assignments "
+			return psprintf("INSERT INTO %s "
 							"(unit_id, id_type, config_name, group_name, rule_id, sticky) "
 							"VALUES ($1, $2, $3, $4, $5, $6) "
 							"ON CONFLICT (unit_id, id_type, config_name) DO NOTHING "
-							"RETURNING true", s);
+							"RETURNING true", a);
 		case EA_APLAN_DELETE_ONE:
-			return psprintf("DELETE FROM %s.ea_assignments WHERE " EA_ROW_KEY, s);
+			return psprintf("DELETE FROM %s WHERE " EA_ROW_KEY, a);
 		case EA_APLAN_DELETE_UNIT:
-			return psprintf("WITH a AS (DELETE FROM %s.ea_assignments "
+			return psprintf("WITH a AS (DELETE FROM %s "
 							"WHERE unit_id OPERATOR(pg_catalog.=) $1 AND "
 							"($2 IS NULL OR id_type OPERATOR(pg_catalog.=) $2) RETURNING true), "
-							"b AS (DELETE FROM %s.ea_assignments_archive "
+							"b AS (DELETE FROM %s "
 							"WHERE unit_id OPERATOR(pg_catalog.=) $1 AND "
 							"($2 IS NULL OR id_type OPERATOR(pg_catalog.=) $2) RETURNING true) "
 							"SELECT (SELECT pg_catalog.count(*) FROM a) OPERATOR(pg_catalog.+) "
-							"(SELECT pg_catalog.count(*) FROM b)", s, s);
+							"(SELECT pg_catalog.count(*) FROM b)", a, b);
 		case EA_APLAN_DELETE_CONFIG:
-			return psprintf("DELETE FROM %s.ea_assignments "
-							"WHERE config_name OPERATOR(pg_catalog.=) $1", s);
+			return psprintf("DELETE FROM %s "
+							"WHERE config_name OPERATOR(pg_catalog.=) $1", a);
 		case EA_APLAN_ARCHIVE_CONFIG:
-			return psprintf("WITH moved AS (DELETE FROM %s.ea_assignments "
+			return psprintf("WITH moved AS (DELETE FROM %s "
 							"WHERE config_name OPERATOR(pg_catalog.=) $1 RETURNING *) "
-							"INSERT INTO %s.ea_assignments_archive "
+							"INSERT INTO %s "
 							"(unit_id, id_type, config_name, group_name, rule_id, assigned_at, "
 							"sticky, archived_at) "
 							"SELECT unit_id, id_type, config_name, group_name, rule_id, "
-							"assigned_at, sticky, pg_catalog.now() FROM moved", s, s);
+							"assigned_at, sticky, pg_catalog.now() FROM moved", a, b);
 		case EA_APLAN_UPSERT:
 			/* legacy "configVersion" is stored as "config_version" */
-			return psprintf("INSERT INTO %s.ea_assignments "
+			return psprintf("INSERT INTO %s "
 							"(unit_id, id_type, config_name, group_name, rule_id, sticky) "
 							"SELECT $1, $2, $3, j OPERATOR(pg_catalog.->>) 'group_name', "
 							"j OPERATOR(pg_catalog.->>) 'rule_id', "
@@ -114,13 +117,13 @@ ea_pg_aplan_sql(EaAssignPlanId id, const char *s)
 							"FROM (SELECT $4::pg_catalog.jsonb AS j) AS v "
 							"ON CONFLICT (unit_id, id_type, config_name) DO UPDATE SET "
 							"group_name = EXCLUDED.group_name, rule_id = EXCLUDED.rule_id, "
-							"sticky = EXCLUDED.sticky, assigned_at = EXCLUDED.assigned_at", s);
+							"sticky = EXCLUDED.sticky, assigned_at = EXCLUDED.assigned_at", a);
 		case EA_APLAN_EXPORT:
 			return psprintf("SELECT unit_id OPERATOR(pg_catalog.||) ':' "
 							"OPERATOR(pg_catalog.||) id_type, "
 							"pg_catalog.jsonb_object_agg(config_name, sticky) "
-							"FROM %s.ea_assignments GROUP BY unit_id, id_type "
-							"ORDER BY unit_id, id_type", s);
+							"FROM %s GROUP BY unit_id, id_type "
+							"ORDER BY unit_id, id_type", a);
 		case EA_APLAN_COUNT:
 			break;
 	}
@@ -153,11 +156,14 @@ ea_pg_aplan_nargs(EaAssignPlanId id)
 }
 
 /*
- * The assignment statements, for the plan set below: parameters are text,
- * but for the sticky value of an insert (jsonb, made once by the caller).
+ * Assignment statement id on the tables (or shard placements) named by the
+ * qualified names assignments and archive; parameters are text, but for
+ * the sticky value of an insert (jsonb, made once by the caller).  Also
+ * used by ea_pg_citus.c for the placements of one shard.
  */
-static char *
-ea_pg_aplan_set_sql(int id, const char *schema, Oid *types, int *nargs)
+char *
+ea_pg_assignments_sql(int id, const char *assignments, const char *archive,
+					  Oid *types, int *nargs)
 {
 	int			i;
 
@@ -166,7 +172,16 @@ ea_pg_aplan_set_sql(int id, const char *schema, Oid *types, int *nargs)
 		types[i] = TEXTOID;
 	if (id == EA_APLAN_INSERT)
 		types[5] = JSONBOID;
-	return ea_pg_aplan_sql((EaAssignPlanId) id, schema);
+	return ea_pg_aplan_sql((EaAssignPlanId) id, assignments, archive);
+}
+
+/* The assignment statements, for the plan set below. */
+static char *
+ea_pg_aplan_set_sql(int id, const char *schema, Oid *types, int *nargs)
+{
+	return ea_pg_assignments_sql(id, psprintf("%s.ea_assignments", schema),
+								 psprintf("%s.ea_assignments_archive", schema),
+								 types, nargs);
 }
 
 static EaPlanSet ea_assign_plans = {EA_APLAN_COUNT, ea_aplans, InvalidOid, ea_pg_aplan_set_sql};
@@ -179,6 +194,37 @@ ea_pg_aplan(Oid schema, EaAssignPlanId id)
 }
 
 /*
+ * The plan to run: on Citus, inside a shard task, a statement about one
+ * unit ($1) runs on the local placement of the unit's shard (ea_pg_citus.c
+ * finds it, or raises an error); everywhere else on the table itself.
+ */
+static SPIPlanPtr
+ea_pg_aplan_for(Oid schema, EaAssignPlanId id, Datum *values)
+{
+	SPIPlanPtr	plan = NULL;
+
+	switch (id)
+	{
+		case EA_APLAN_VALUES:
+		case EA_APLAN_READ_ONE:
+		case EA_APLAN_INSERT:
+		case EA_APLAN_DELETE_ONE:
+		case EA_APLAN_DELETE_UNIT:
+		case EA_APLAN_UPSERT:
+			plan = ea_pg_citus_unit_plan((int) id, values[0]);
+			break;
+		case EA_APLAN_DELETE_CONFIG:
+		case EA_APLAN_ARCHIVE_CONFIG:
+		case EA_APLAN_EXPORT:
+			ea_pg_citus_check_multi_shard("change or export the assignments of every unit");
+			break;
+		case EA_APLAN_COUNT:
+			break;
+	}
+	return plan != NULL ? plan : ea_pg_aplan(schema, id);
+}
+
+/*
  * Run one assignment statement as the table owner; "nulls" follows SPI's
  * convention (' ' not null, 'n' null) and may be NULL.  The SPI result is
  * left for the caller, who must then call ea_pg_storage_leave().
@@ -187,7 +233,9 @@ static void
 ea_pg_aexec(Oid schema, EaAssignPlanId id, Datum *values, const char *nulls,
 			int expected)
 {
-	ea_pg_run_plan(ea_pg_aplan(schema, id), values, nulls, false, expected);
+	SPIPlanPtr	plan = ea_pg_aplan_for(schema, id, values);
+
+	ea_pg_run_plan(plan, values, nulls, false, expected);
 }
 
 /* Parameters unit id, id type and (optionally) config name and sticky. */
@@ -494,19 +542,25 @@ ea_pg_assignments_insert(const char *unit_id, const char *id_type,
 	return inserted;
 }
 
-/* Delete the stored value of (unit, id type, config), if any. */
-void
+/*
+ * Delete the stored value of (unit, id type, config), if any; returns
+ * whether there was one.
+ */
+bool
 ea_pg_assignments_delete(const char *unit_id, const char *id_type,
 						 const char *config_name)
 {
 	EaOwnerSwitch save;
 	Datum		values[4];
+	bool		deleted;
 	Oid			schema;
 
 	ea_pg_akey(values, unit_id, id_type, config_name, NULL);
 	schema = ea_pg_storage_enter(&save);
 	ea_pg_aexec(schema, EA_APLAN_DELETE_ONE, values, NULL, SPI_OK_DELETE);
+	deleted = (SPI_processed > 0);
 	ea_pg_storage_leave(&save);
+	return deleted;
 }
 
 /* Insert or replace one stored value (import). */
@@ -596,7 +650,7 @@ ea_pg_assignments_export(EaExportRowFn fn, void *arg)
 	Oid			schema;
 
 	schema = ea_pg_storage_enter(&save);
-	portal = SPI_cursor_open(NULL, ea_pg_aplan(schema, EA_APLAN_EXPORT),
+	portal = SPI_cursor_open(NULL, ea_pg_aplan_for(schema, EA_APLAN_EXPORT, NULL),
 							 NULL, NULL, false);
 	for (;;)
 	{

@@ -11,6 +11,10 @@
  * pointer handed out by ea_pg_cache_specs() stays valid until the next
  * call of ea_pg_cache_specs().
  *
+ * On Citus (ea_pg_citus.c) the tables are reference tables without that
+ * trigger: once per statement the version of the document row in this
+ * node's placement is compared with the one the cache was built from.
+ *
  * Invalidations are also taken in once per statement, so a statement
  * sees every load committed before it started, even inside an open
  * transaction.  A stale cache is reloaded with the latest snapshot: any commit whose
@@ -50,6 +54,7 @@ static bool ea_cache_valid = false;
 static bool ea_cache_until_xact_end = false;
 static uint64 ea_cache_invalidations = 0;
 static TimestampTz ea_cache_statement = 0;	/* last statement seen */
+static char *ea_cache_version = NULL;	/* Citus: document row version, or NULL */
 
 /* Relcache callback: mark the cache stale if one of our tables changed. */
 static void
@@ -99,6 +104,7 @@ ea_pg_cache_clear(void)
 
 	ea_cache_specs = NULL;
 	ea_cache_idlists = NULL;
+	ea_cache_version = NULL;
 	/* cached results are keyed by pointers into the old specs */
 	ea_pg_result_cache_reset();
 	ea_cache_generation++;
@@ -174,6 +180,8 @@ ea_pg_cache_load(void)
 	Snapshot	snapshot;
 
 	ea_pg_cache_clear();
+	/* Citus: the version first, so a later commit is noticed next time */
+	ea_cache_version = ea_pg_citus_specs_version(ea_cache_context);
 	snapshot = parallel ? GetActiveSnapshot() : GetLatestSnapshot();
 	ea_pg_cache_load_specs(snapshot);
 	ea_pg_cache_load_id_lists(snapshot);
@@ -201,6 +209,20 @@ ea_pg_cache_specs(bool missing_ok)
 	{
 		ea_cache_statement = statement;
 		AcceptInvalidationMessages();
+
+		/*
+		 * Citus: no trigger tells this node that its placement of the
+		 * reference tables changed; compare the document row's version.
+		 */
+		if (ea_cache_valid && ea_cache_version != NULL)
+		{
+			char	   *version = ea_pg_citus_specs_version(CurrentMemoryContext);
+
+			if (version == NULL || strcmp(version, ea_cache_version) != 0)
+				ea_cache_valid = false;
+			if (version != NULL)
+				pfree(version);
+		}
 	}
 	if (!ea_cache_valid)
 		ea_pg_cache_load();

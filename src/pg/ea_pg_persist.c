@@ -191,6 +191,7 @@ ea_pg_persist_evaluate(const EaPersistCall *call, EaCoreGuard *guard)
 {
 	ea_pg_persist_core(call, call->values_json, guard);
 	ea_pg_persist_apply(call, guard);
+	ea_pg_exposures_persisted(call, guard);
 }
 
 /* The result in the guard as jsonb; releases the guard. */
@@ -221,6 +222,8 @@ ea_pg_persisted_jsonb(FunctionCallInfo fcinfo, ea_kind kind)
 	call.values_json = values ? JsonbToCString(NULL, &values->root, VARSIZE(values)) : NULL;
 	call.enforce_targeting = !PG_ARGISNULL(3) && PG_GETARG_BOOL(3);
 	call.enforce_overrides = !PG_ARGISNULL(4) && PG_GETARG_BOOL(4);
+	call.user_jsonb = user;
+	call.user_json = NULL;
 
 	guard = ea_pg_guard_create();
 	guard->eval_user = ea_pg_persist_user(user, &call);

@@ -55,6 +55,7 @@ typedef enum EaPlanId
 	EA_PLAN_IDLIST_ADD,
 	EA_PLAN_IDLIST_REMOVE,
 	EA_PLAN_IDLIST_SIZE,
+	EA_PLAN_TOUCH_SPECS,
 	EA_PLAN_COUNT
 } EaPlanId;
 
@@ -80,7 +81,7 @@ ea_pg_storage_forget(void)
 }
 
 /* The schema experiment_assign is installed in (pg_extension.extnamespace). */
-static Oid
+Oid
 ea_pg_extension_schema(void)
 {
 	Oid			extoid = get_extension_oid(EA_PG_EXTENSION_NAME, false);
@@ -133,6 +134,9 @@ ea_pg_storage(EaStorage *out)
 
 	if (OidIsValid(ea_storage.owner))
 	{
+		/* Citus: at once when already looked up (or not Citus) */
+		ea_pg_citus_lookup(ea_storage.schema, ea_storage.specs_relid,
+						   ea_storage.idlists_relid);
 		*out = ea_storage;
 		return;
 	}
@@ -147,6 +151,9 @@ ea_pg_storage(EaStorage *out)
 		elog(ERROR, "cache lookup failed for relation %u", ea_storage.specs_relid);
 	ea_storage.owner = ((Form_pg_class) GETSTRUCT(tuple))->relowner;
 	ReleaseSysCache(tuple);
+	ea_pg_citus_forget();
+	ea_pg_citus_lookup(ea_storage.schema, ea_storage.specs_relid,
+					   ea_storage.idlists_relid);
 	*out = ea_storage;
 }
 
@@ -211,6 +218,8 @@ ea_pg_plan_sql(EaPlanId id, const char *s)
 		case EA_PLAN_IDLIST_SIZE:
 			return psprintf("SELECT pg_catalog.count(*) FROM %s.ea_id_lists "
 							"WHERE list_name OPERATOR(pg_catalog.=) $1", s);
+		case EA_PLAN_TOUCH_SPECS:
+			return psprintf("UPDATE %s.ea_config_specs SET loaded_at = loaded_at", s);
 		case EA_PLAN_COUNT:
 			break;
 	}
@@ -299,6 +308,17 @@ static EaPlanSet ea_spec_plans = {EA_PLAN_COUNT, ea_plans, InvalidOid, ea_pg_spe
 static SPIPlanPtr
 ea_pg_plan(const EaStorage *storage, EaPlanId id)
 {
+	/* Citus: read this node's placement of the reference table */
+	if (id == EA_PLAN_READ_SPECS || id == EA_PLAN_READ_IDLISTS)
+	{
+		const char *placement = ea_pg_citus_read_relation(id == EA_PLAN_READ_IDLISTS);
+
+		if (placement != NULL)
+			return ea_pg_citus_plan(id == EA_PLAN_READ_SPECS ?
+									psprintf("SELECT document::pg_catalog.text FROM %s", placement) :
+									psprintf("SELECT list_name, id_hash FROM %s", placement),
+									0, NULL);
+	}
 	return ea_pg_kept_plan(&ea_spec_plans, storage->schema, id);
 }
 
@@ -473,6 +493,9 @@ ea_pg_id_list_write(EaPlanId id, text *list_name, ArrayType *hashes,
 	ea_pg_become_owner(&storage, &save);
 	ea_pg_connect();
 	ea_pg_execute(&storage, id, values, false, expected);
+	/* Citus: a new version of the document row tells every node */
+	if (ea_pg_citus_reference())
+		ea_pg_execute(&storage, EA_PLAN_TOUCH_SPECS, NULL, false, SPI_OK_UPDATE);
 	ea_pg_finish();
 	ea_pg_restore_user(&save);
 }

@@ -239,10 +239,15 @@ ea_pg_trigger_assign(const EaTriggerArgs *args, Datum user, bool *isnull)
 	const char *spec_id_type = ea_pg_trigger_spec_id_type(args->experiment);
 	const char *id_type = args->id_type ? args->id_type : spec_id_type;
 	EaCoreGuard *guard = ea_pg_guard_create();
-	EaPersistCall call = {EA_KIND_EXPERIMENT, args->experiment, "{}", false, false};
+	EaPersistCall call = {EA_KIND_EXPERIMENT, args->experiment, "{}", false, false, NULL, NULL};
 	const char *unit;
 
 	ea_pg_trigger_user(args, user, id_type, &call, guard);
+	/* the user of the exposure ea_pg_persist_evaluate() records */
+	if (ea_pg_log_exposures && args->user_type == JSONBOID)
+		call.user_jsonb = DatumGetJsonbP(user);
+	else if (ea_pg_log_exposures)
+		call.user_json = ea_pg_trigger_user_json(args, user, id_type);
 	unit = ea_user_unit_id(guard->eval_user, spec_id_type);
 	if (unit != NULL)
 	{

@@ -66,5 +66,9 @@ out="$(on_standby -c "SELECT get_experiment('{\"userID\": \"user-2\"}', 'checkou
 check "a new user is evaluated" "$(echo "$out" | grep -v WARNING | tail -n 1 | grep -cE '^(Control|One page)$')" 1
 check "and told it is not stored" "$(echo "$out" | grep -c 'WARNING:.*hot standby')" 1
 check "nothing was stored" "$(on_standby -c "SELECT count(*) FROM ea_assignments WHERE unit_id = 'user-2'" 2>/dev/null || echo denied)" 0
+# the sync: the primary syncs; the standby shows its status, does not sync
+check "ea_sync_status is readable" "$(on_standby -c "SELECT count(*) FROM ea_sync_status")" 2
+check "sync_config_specs() refuses to run" \
+	"$(on_standby -c "SELECT * FROM sync_config_specs()" 2>&1 | grep -c 'cannot sync config specs on a standby')" 1
 echo "hot standby: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
