@@ -44,6 +44,8 @@ CORE_OBJS = \
 	src/core/ea_result.o \
 	src/core/ea_sticky.o \
 	src/core/ea_needs.o \
+	src/core/ea_nesting.o \
+	src/core/ea_regex.o \
 	src/core/ea_ua.o \
 	src/core/ea_uacache.o \
 	src/core/ea_ip.o \
@@ -200,6 +202,7 @@ EA_TEST_DATA = test/data/statsig
 EA_E2E_DIR ?= $(abspath ../shared/statsig-data/e2e)
 UNIT_ARGS_test_e2e = $(EA_E2E_DIR) $(EA_TEST_DATA)/company_id_list $(IP_TABLE)
 UNIT_ARGS_test_goldens = test/conformance
+UNIT_ARGS_test_regex = test/conformance
 UNIT_ARGS_test_exposure = test/conformance/fixtures
 UNIT_ARGS_test_fuzz_seeds = test/fuzz/corpus
 UNIT_ARGS_test_ip = $(IP_TABLE_DIR)
