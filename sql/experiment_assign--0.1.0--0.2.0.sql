@@ -168,7 +168,7 @@ REVOKE ALL ON FUNCTION @extschema@.revoke_assignment_access(regrole) FROM PUBLIC
  * compares the version of the document row in its own placement once per
  * statement instead.  Idempotent; stored rows are moved into the shards.
  */
-CREATE FUNCTION @extschema@.experiment_assign_distribute()
+CREATE FUNCTION @extschema@.experiment_assign_distribute(collect_worker_rows boolean DEFAULT true)
 RETURNS text
 LANGUAGE plpgsql VOLATILE STRICT PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
@@ -209,6 +209,37 @@ BEGIN
 	LOOP
 		EXECUTE pg_catalog.format('DROP TRIGGER %I ON %s', t.tgname, t.rel);
 	END LOOP;
+	/*
+	 * Rows stored in the workers' own tables before the assignments were
+	 * distributed (a cluster that ran 0.1.0's layout): gathered here, so
+	 * that no unit loses its group.  A unit stored on several nodes keeps
+	 * its earliest assignment (the first writer wins, as everywhere).
+	 */
+	IF collect_worker_rows AND NOT EXISTS (
+			SELECT FROM pg_catalog.pg_dist_partition
+			WHERE logicalrelid OPERATOR(pg_catalog.=) pg_catalog.format('%s.ea_assignments', s)::pg_catalog.regclass) THEN
+		FOR t IN
+			SELECT w.nodename, w.nodeport, w.result
+			FROM pg_catalog.run_command_on_workers(pg_catalog.format(
+				'SELECT pg_catalog.json_build_object(''a'', (SELECT COALESCE(pg_catalog.json_agg(a), ''[]'') FROM %1$s.ea_assignments a), '
+				'''b'', (SELECT COALESCE(pg_catalog.json_agg(b), ''[]'') FROM %1$s.ea_assignments_archive b))', s)) AS w
+			WHERE w.success
+		LOOP
+			EXECUTE pg_catalog.format(
+				'INSERT INTO %1$s.ea_assignments AS c SELECT DISTINCT ON (unit_id, id_type, config_name) * '
+				'FROM pg_catalog.json_populate_recordset(NULL::%1$s.ea_assignments, $1) '
+				'ORDER BY unit_id, id_type, config_name, assigned_at '
+				'ON CONFLICT (unit_id, id_type, config_name) DO UPDATE SET '
+				'group_name = EXCLUDED.group_name, rule_id = EXCLUDED.rule_id, '
+				'assigned_at = EXCLUDED.assigned_at, sticky = EXCLUDED.sticky '
+				'WHERE EXCLUDED.assigned_at OPERATOR(pg_catalog.<) c.assigned_at', s)
+				USING (t.result::pg_catalog.json) OPERATOR(pg_catalog.->) 'a';
+			EXECUTE pg_catalog.format(
+				'INSERT INTO %1$s.ea_assignments_archive '
+				'SELECT * FROM pg_catalog.json_populate_recordset(NULL::%1$s.ea_assignments_archive, $1)', s)
+				USING (t.result::pg_catalog.json) OPERATOR(pg_catalog.->) 'b';
+		END LOOP;
+	END IF;
 	FOR t IN
 		SELECT * FROM (VALUES (1, 'ea_config_specs', 'n'), (2, 'ea_id_lists', 'n'),
 							  (3, 'ea_assignments', 'h'), (4, 'ea_assignments_archive', 'h')) AS v(i, name, method)
@@ -237,15 +268,15 @@ BEGIN
 				ELSE 'distributed: ' OPERATOR(pg_catalog.||) pg_catalog.array_to_string(done, ', ') END;
 END
 $fn$;
-COMMENT ON FUNCTION @extschema@.experiment_assign_distribute() IS
-'Citus coordinator: make the specs and ID lists reference tables and distribute the assignments by unit_id, keeping every stored row; idempotent';
-REVOKE ALL ON FUNCTION @extschema@.experiment_assign_distribute() FROM PUBLIC;
+COMMENT ON FUNCTION @extschema@.experiment_assign_distribute(boolean) IS
+'Citus coordinator: make the specs and ID lists reference tables and distribute the assignments by unit_id, keeping every stored row (with collect_worker_rows also those in the workers'' own tables); idempotent';
+REVOKE ALL ON FUNCTION @extschema@.experiment_assign_distribute(boolean) FROM PUBLIC;
 
 /*
- * CREATE EXTENSION on a Citus coordinator sets everything up by itself.
- * Citus runs this script on the workers too (it propagates CREATE EXTENSION
- * over its own connections): there the tables are left alone, the
- * coordinator distributes them.
+ * ALTER EXTENSION ... UPDATE on a Citus coordinator distributes the tables
+ * as CREATE EXTENSION does, and also gathers the rows 0.1.0 stored in the
+ * workers' own tables.  Citus runs this script on the workers too: there
+ * the tables are left alone, the coordinator distributes them.
  */
 DO $do$
 BEGIN
@@ -253,7 +284,7 @@ BEGIN
 	IF EXISTS (SELECT FROM pg_catalog.pg_extension WHERE extname OPERATOR(pg_catalog.=) 'citus')
 	   AND pg_catalog.current_setting('application_name') NOT LIKE 'citus\_internal%' THEN
 		IF (SELECT groupid FROM pg_catalog.pg_dist_local_group) OPERATOR(pg_catalog.=) 0 THEN
-			PERFORM @extschema@.experiment_assign_distribute();
+			PERFORM @extschema@.experiment_assign_distribute(true);
 		END IF;
 	END IF;
 END

@@ -303,13 +303,7 @@ ea_user_needs_free(ea_user_needs *needs)
 static bool
 ea_needs_has(const ea_map *map, const char *key, size_t len)
 {
-	char		buf[256];
-
-	if (len >= sizeof(buf))
-		return true;			/* longer than any name we compare: keep it */
-	memcpy(buf, key, len);
-	buf[len] = '\0';
-	return ea_map_get(map, buf) != NULL;
+	return ea_map_get_n(map, key, len) != NULL;
 }
 
 /*
@@ -336,10 +330,11 @@ ea_user_needs_member(const ea_user_needs *needs, const char *object,
 				!(scalar_ok || (allow_number && type == EA_MT_NUMBER));
 		return ea_user_object_name(key, len) != NULL;
 	}
-	if (strcmp(object, "customIDs") == 0)
+	/* custom, privateAttributes, customIDs or statsigEnvironment */
+	if (object[0] == 'c' && object[6] == 'I')
 		return ea_needs_has(&needs->ids, key, len) ||
 			!(scalar_ok || type == EA_MT_NUMBER);
-	if (strcmp(object, "statsigEnvironment") == 0)
+	if (object[0] == 's')
 		return (needs->slots & EA_NEED_ENVIRONMENT) != 0;
 	return ea_needs_has(&needs->members, key, len);
 }
@@ -360,4 +355,30 @@ ea_user_number_ok(const char *text, size_t len)
 	if (copy != buf)
 		free(copy);
 	return ok;
+}
+
+/*
+ * Does a user built with these needs hold its unit id of id_type?  (NULL
+ * needs: the whole user was built.)
+ */
+bool
+ea_user_needs_unit(const ea_user_needs *needs, const char *id_type)
+{
+	char		lower[256];
+	size_t		i;
+
+	if (needs == NULL)
+		return true;
+	if (id_type == NULL)
+		return false;
+	for (i = 0; id_type[i] && i + 1 < sizeof(lower); i++)
+		lower[i] = (char) ((id_type[i] >= 'A' && id_type[i] <= 'Z')
+						   ? id_type[i] + 32 : id_type[i]);
+	if (id_type[i] != '\0')
+		return false;			/* longer than any id type a spec names */
+	lower[i] = '\0';
+	if (strcmp(lower, "userid") == 0)
+		return (needs->slots & 1u) != 0;
+	return ea_map_get(&needs->ids, id_type) != NULL &&
+		ea_map_get(&needs->ids, lower) != NULL;
 }

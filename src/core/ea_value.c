@@ -598,7 +598,11 @@ ea_dval_from_uint(ea_arena *arena, uint64_t v, ea_dval *out)
 	out->has_float = out->has_int = true;
 	out->float_value = (double) v;
 	out->int_value = (int64_t) v;
-	ea_format_f64(out->float_value, text, sizeof(text));
+	/* an integer f64 below 2^53 displays as its digits: no float formatting */
+	if (v < ((uint64_t) 1 << 53))
+		ea_format_i64((int64_t) v, text, sizeof(text));
+	else
+		ea_format_f64(out->float_value, text, sizeof(text));
 	out->str = ea_arena_strdup(arena, text);
 	out->lower = out->str;
 }

@@ -47,6 +47,8 @@ typedef struct EaTriggerArgs
 	int32		result_typmod;	/* and type modifier: varchar(3) */
 	const char *result_column;
 	const char *id_type;		/* fourth argument, or NULL */
+	Oid			tgoid;			/* the trigger these were checked for */
+	Oid			relid;			/* on this table */
 } EaTriggerArgs;
 
 /* The trigger being fired, for error messages. */
@@ -285,15 +287,16 @@ ea_pg_trigger_coerce(const EaTriggerArgs *args, Relation rel, char *text,
 
 /*
  * The row's user, into guard->eval_user: a jsonb column is read by the
- * same jsonb walker as the SQL functions' user argument (no JSON text);
- * json text and scalar unit ids are parsed.
+ * same jsonb walker as the SQL functions' user argument (no JSON text),
+ * only the parts the experiment reads; json text and scalar unit ids are
+ * parsed.
  */
 static void
 ea_pg_trigger_user(const EaTriggerArgs *args, Datum value, const char *id_type,
-				   EaCoreGuard *guard)
+				   const EaPersistCall *call, EaCoreGuard *guard)
 {
 	if (args->user_type == JSONBOID)
-		guard->eval_user = ea_pg_user_from_jsonb(DatumGetJsonbP(value), NULL);
+		guard->eval_user = ea_pg_persist_user(DatumGetJsonbP(value), call);
 	else
 		ea_pg_trigger_parse_user(ea_pg_trigger_user_json(args, value, id_type), guard);
 }
@@ -360,7 +363,7 @@ ea_pg_trigger_assign(const EaTriggerArgs *args, Relation rel, Datum user,
 	EaPersistCall call = {EA_KIND_EXPERIMENT, args->experiment, "{}", false, false, NULL, NULL};
 	const char *unit;
 
-	ea_pg_trigger_user(args, user, id_type, guard);
+	ea_pg_trigger_user(args, user, id_type, &call, guard);
 	/* the user of the exposure ea_pg_persist_evaluate() records */
 	if (ea_pg_log_exposures && args->user_type == JSONBOID)
 		call.user_jsonb = DatumGetJsonbP(user);
@@ -392,6 +395,7 @@ Datum
 ea_pg_assign_experiment_trigger(PG_FUNCTION_ARGS)
 {
 	TriggerData *td = (TriggerData *) fcinfo->context;
+	EaTriggerArgs *cached = (EaTriggerArgs *) fcinfo->flinfo->fn_extra;
 	EaTriggerArgs args;
 	HeapTuple	tuple;
 	Datum		user;
@@ -407,7 +411,25 @@ ea_pg_assign_experiment_trigger(PG_FUNCTION_ARGS)
 	ea_trigger_name = td->tg_trigger->tgname;
 	ea_pg_trigger_check_access(td);
 	ea_pg_trigger_check_event(td);
-	ea_pg_trigger_args(td, &args);
+	/*
+	 * The arguments and columns are checked once per statement and trigger:
+	 * the checked copy is kept with the function's call information.
+	 */
+	if (cached != NULL && cached->tgoid == td->tg_trigger->tgoid &&
+		cached->relid == RelationGetRelid(td->tg_relation))
+		args = *cached;
+	else
+	{
+		ea_pg_trigger_args(td, &args);
+		args.tgoid = td->tg_trigger->tgoid;
+		args.relid = RelationGetRelid(td->tg_relation);
+		cached = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, sizeof(EaTriggerArgs));
+		*cached = args;
+		cached->experiment = MemoryContextStrdup(fcinfo->flinfo->fn_mcxt, args.experiment);
+		if (args.id_type != NULL)
+			cached->id_type = MemoryContextStrdup(fcinfo->flinfo->fn_mcxt, args.id_type);
+		fcinfo->flinfo->fn_extra = cached;
+	}
 
 	tuple = TRIGGER_FIRED_BY_UPDATE(td->tg_event) ? td->tg_newtuple : td->tg_trigtuple;
 	user = heap_getattr(tuple, args.user_attnum, RelationGetDescr(td->tg_relation), &isnull);

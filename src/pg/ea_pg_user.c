@@ -12,9 +12,10 @@
  * The user is built from the jsonb directly (a JsonbIterator walk feeding
  * the core's user builder): no JSON text is written or parsed.
  *
- * The cached object is malloc'd by the core and owned by this file alone:
- * it is replaced only after a new user was built successfully, so an error
- * can never leave it dangling or leak it.
+ * The cached object is malloc'd by the core and owned by this file alone.
+ * Its memory is recycled for the next user: it is forgotten (the cache is
+ * empty) before the builder takes it over, and the builder frees it on
+ * any error, so an error can never leave it dangling or leak it.
  *
  *-------------------------------------------------------------------------
  */
@@ -27,6 +28,7 @@
 static ea_user *ea_cached_user = NULL;
 static char *ea_cached_bytes = NULL;
 static Size ea_cached_len = 0;
+static Size ea_cached_cap = 0;	/* allocated size of ea_cached_bytes */
 static const ea_user_needs *ea_cached_needs = NULL;	/* NULL: whole user */
 static uint64 ea_cached_generation = 0;	/* of the specs the needs belong to */
 
@@ -225,9 +227,9 @@ ea_pg_user_walk(Jsonb *user, const ea_user_needs *needs, ea_user_builder *b)
 
 /* Build the core's user from jsonb; the builder is freed on any error. */
 static ea_user *
-ea_pg_user_build(Jsonb *user, const ea_user_needs *needs)
+ea_pg_user_build(Jsonb *user, const ea_user_needs *needs, ea_user *spare)
 {
-	ea_user_builder *b = ea_user_builder_new();
+	ea_user_builder *b = ea_user_builder_recycle(spare);
 	ea_user    *built;
 	ea_error	err;
 
@@ -259,23 +261,30 @@ ea_pg_user_from_jsonb(Jsonb *user, const ea_user_needs *needs)
 {
 	ea_user    *parsed;
 	char	   *bytes;
+	ea_user    *spare;
 
 	if (ea_pg_user_is_cached(user, needs))
 		return ea_cached_user;
-	parsed = ea_pg_user_build(user, needs);
-	bytes = malloc(VARSIZE(user));
-	if (bytes == NULL)
+	/* the cached user's memory is recycled: it is forgotten first */
+	spare = ea_cached_user;
+	ea_cached_user = NULL;
+	parsed = ea_pg_user_build(user, needs, spare);
+	if (VARSIZE(user) > ea_cached_cap)
 	{
-		ea_user_free(parsed);
-		ereport(ERROR,
-				(errcode(ERRCODE_OUT_OF_MEMORY),
-				 errmsg("out of memory")));
+		bytes = malloc(VARSIZE(user));
+		if (bytes == NULL)
+		{
+			ea_user_free(parsed);
+			ereport(ERROR,
+					(errcode(ERRCODE_OUT_OF_MEMORY),
+					 errmsg("out of memory")));
+		}
+		free(ea_cached_bytes);
+		ea_cached_bytes = bytes;
+		ea_cached_cap = VARSIZE(user);
 	}
-	memcpy(bytes, user, VARSIZE(user));
-	ea_user_free(ea_cached_user);
-	free(ea_cached_bytes);
+	memcpy(ea_cached_bytes, user, VARSIZE(user));
 	ea_cached_user = parsed;
-	ea_cached_bytes = bytes;
 	ea_cached_len = VARSIZE(user);
 	ea_cached_needs = needs;
 	ea_cached_generation = ea_pg_cache_generation();

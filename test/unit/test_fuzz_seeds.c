@@ -1,6 +1,6 @@
 /*
  * test_fuzz_seeds.c
- *	  Replays the fuzzers' seed corpus (test/fuzz/corpus/{specs,user}) with
+ *	  Replays the fuzzers' seed corpus (test/fuzz/corpus/{specs,user,sync}) with
  *	  the same entry points the fuzzers use, so every inputs that once
  *	  crashed stays covered by the ordinary test run (no clang needed).
  *
@@ -20,6 +20,9 @@
 #undef LLVMFuzzerTestOneInput
 #define LLVMFuzzerTestOneInput ea_fuzz_userwalk_one
 #include "../fuzz/fuzz_userwalk.c"
+#undef LLVMFuzzerTestOneInput
+#define LLVMFuzzerTestOneInput ea_fuzz_sync_one
+#include "../fuzz/fuzz_sync.c"
 #undef LLVMFuzzerTestOneInput
 
 #include <dirent.h>
@@ -71,7 +74,8 @@ main(int argc, char **argv)
 				user,
 				deep,
 				persist,
-				userwalk;
+				userwalk,
+				sync;
 
 	if (argc < 2)
 	{
@@ -88,12 +92,14 @@ main(int argc, char **argv)
 	persist = replay_dir(dir, ea_fuzz_persist_one);
 	snprintf(dir, sizeof(dir), "%s/userwalk", argv[1]);
 	userwalk = replay_dir(dir, ea_fuzz_userwalk_one);
-	if (specs < 0 || user < 0 || deep < 0 || persist < 0 || userwalk < 0)
+	snprintf(dir, sizeof(dir), "%s/sync", argv[1]);
+	sync = replay_dir(dir, ea_fuzz_sync_one);
+	if (specs < 0 || user < 0 || deep < 0 || persist < 0 || userwalk < 0 || sync < 0)
 	{
 		printf("fuzz seeds: 0 passed, 1 failed (corpus not found)\n");
 		return 1;
 	}
 	/* reaching this line means no input crashed or aborted */
-	printf("fuzz seeds: %d passed, 0 failed\n", specs + user + deep + persist + userwalk);
+	printf("fuzz seeds: %d passed, 0 failed\n", specs + user + deep + persist + userwalk + sync);
 	return 0;
 }
