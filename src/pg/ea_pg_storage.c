@@ -130,31 +130,35 @@ ea_pg_table_relid(const char *relname, Oid schema)
 static void
 ea_pg_storage(EaStorage *out)
 {
+	EaStorage	found;
 	HeapTuple	tuple;
 
+	/*
+	 * Work on a local copy: any catalog access below may take in a relcache
+	 * invalidation whose callback makes us forget ea_storage; this call
+	 * still uses what it found, the next one looks up again.
+	 */
 	if (OidIsValid(ea_storage.owner))
 	{
+		found = ea_storage;
 		/* Citus: at once when already looked up (or not Citus) */
-		ea_pg_citus_lookup(ea_storage.schema, ea_storage.specs_relid,
-						   ea_storage.idlists_relid);
-		*out = ea_storage;
+		ea_pg_citus_lookup(found.schema, found.specs_relid, found.idlists_relid);
+		*out = found;
 		return;
 	}
 
-	ea_storage.schema = ea_pg_extension_schema();
-	ea_storage.specs_relid = ea_pg_table_relid(EA_PG_SPECS_TABLE,
-											   ea_storage.schema);
-	ea_storage.idlists_relid = ea_pg_table_relid(EA_PG_IDLISTS_TABLE,
-												 ea_storage.schema);
-	tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(ea_storage.specs_relid));
+	found.schema = ea_pg_extension_schema();
+	found.specs_relid = ea_pg_table_relid(EA_PG_SPECS_TABLE, found.schema);
+	found.idlists_relid = ea_pg_table_relid(EA_PG_IDLISTS_TABLE, found.schema);
+	tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(found.specs_relid));
 	if (!HeapTupleIsValid(tuple))
-		elog(ERROR, "cache lookup failed for relation %u", ea_storage.specs_relid);
-	ea_storage.owner = ((Form_pg_class) GETSTRUCT(tuple))->relowner;
+		elog(ERROR, "cache lookup failed for relation %u", found.specs_relid);
+	found.owner = ((Form_pg_class) GETSTRUCT(tuple))->relowner;
 	ReleaseSysCache(tuple);
+	ea_storage = found;
 	ea_pg_citus_forget();
-	ea_pg_citus_lookup(ea_storage.schema, ea_storage.specs_relid,
-					   ea_storage.idlists_relid);
-	*out = ea_storage;
+	ea_pg_citus_lookup(found.schema, found.specs_relid, found.idlists_relid);
+	*out = found;
 }
 
 /* Run as the owner of the tables, in a security-restricted operation. */
