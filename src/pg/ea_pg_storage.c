@@ -63,17 +63,29 @@ static SPIPlanPtr ea_plans[EA_PLAN_COUNT];	/* in ea_spec_plans */
 static void ea_pg_connect(void);
 static void ea_pg_finish(void);
 
+/*
+ * The OIDs of the last lookup, kept while a new lookup runs (when
+ * ea_storage is forgotten), so that the relcache callback still recognises
+ * our tables then.
+ */
+static Oid	ea_known_specs_relid = InvalidOid;
+static Oid	ea_known_idlists_relid = InvalidOid;
+
+/* Bumped by every ea_pg_storage_forget(). */
+static uint64 ea_storage_forgets = 0;
+
 /* Is relid one of our tables?  Called from the relcache callback. */
 bool
 ea_pg_storage_owns(Oid relid)
 {
-	return relid == ea_storage.specs_relid || relid == ea_storage.idlists_relid;
+	return relid == ea_known_specs_relid || relid == ea_known_idlists_relid;
 }
 
 /* Forget the looked-up OIDs (the tables may have been dropped). */
 void
 ea_pg_storage_forget(void)
 {
+	ea_storage_forgets++;
 	ea_storage.schema = InvalidOid;
 	ea_storage.specs_relid = InvalidOid;
 	ea_storage.idlists_relid = InvalidOid;
@@ -131,33 +143,42 @@ static void
 ea_pg_storage(EaStorage *out)
 {
 	EaStorage	found;
+	uint64		forgets;
 	HeapTuple	tuple;
 
-	/*
-	 * Work on a local copy: any catalog access below may take in a relcache
-	 * invalidation whose callback makes us forget ea_storage; this call
-	 * still uses what it found, the next one looks up again.
-	 */
 	if (OidIsValid(ea_storage.owner))
 	{
+		/*
+		 * Citus: at once when already looked up (or not Citus).  A copy:
+		 * the look-up may take in an invalidation that forgets ea_storage.
+		 */
 		found = ea_storage;
-		/* Citus: at once when already looked up (or not Citus) */
 		ea_pg_citus_lookup(found.schema, found.specs_relid, found.idlists_relid);
 		*out = found;
 		return;
 	}
 
+	/*
+	 * Look up into a local copy: each catalogue lookup may take in
+	 * invalidations, whose callback forgets ea_storage part-way.  The copy
+	 * serves this caller either way; it is kept only when nothing was
+	 * forgotten meanwhile (else the next call looks up again).
+	 */
+	forgets = ea_storage_forgets;
 	found.schema = ea_pg_extension_schema();
 	found.specs_relid = ea_pg_table_relid(EA_PG_SPECS_TABLE, found.schema);
 	found.idlists_relid = ea_pg_table_relid(EA_PG_IDLISTS_TABLE, found.schema);
+	ea_known_specs_relid = found.specs_relid;
+	ea_known_idlists_relid = found.idlists_relid;
 	tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(found.specs_relid));
 	if (!HeapTupleIsValid(tuple))
 		elog(ERROR, "cache lookup failed for relation %u", found.specs_relid);
 	found.owner = ((Form_pg_class) GETSTRUCT(tuple))->relowner;
 	ReleaseSysCache(tuple);
-	ea_storage = found;
 	ea_pg_citus_forget();
 	ea_pg_citus_lookup(found.schema, found.specs_relid, found.idlists_relid);
+	if (forgets == ea_storage_forgets)
+		ea_storage = found;
 	*out = found;
 }
 
