@@ -677,8 +677,9 @@ $do$;
 /*
  * An SDK's persistent storage adapter (adapters/node): load, save and
  * delete one unit's StickyValues by the SDK's storage key
- * "<unit id>:<id type>".  Granted explicitly, like import/export: a save
- * stores any well-formed value, not only a live evaluation.
+ * "<unit id>:<id type>".  Not PUBLIC: granted with the other assignment
+ * functions by grant_assignment_access() (a save stores any well-formed
+ * value, not only a live evaluation).
  */
 CREATE FUNCTION @extschema@.get_user_persisted_values(storage_key text)
 RETURNS jsonb
@@ -705,6 +706,12 @@ COMMENT ON FUNCTION @extschema@.delete_user_persisted_value(text, text) IS
 REVOKE ALL ON FUNCTION @extschema@.get_user_persisted_values(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.save_user_persisted_value(text, text, jsonb) FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.delete_user_persisted_value(text, text) FROM PUBLIC;
+
+-- granted with the other assignment functions: grant_assignment_access()
+INSERT INTO @extschema@.ea_assignment_access (function_signature) VALUES
+	('get_user_persisted_values(text)'),
+	('save_user_persisted_value(text, text, jsonb)'),
+	('delete_user_persisted_value(text, text)');
 
 -- section adapter: end
 
