@@ -449,6 +449,7 @@ INSERT INTO @extschema@.ea_assignment_access (function_signature) VALUES
 	('get_layer(jsonb, text, jsonb, boolean, boolean)'),
 	('get_user_persisted_values(jsonb, text)'),
 	('assign_experiment_trigger()');
+-- later sections add their own rows (section adapter: the storage adapter's)
 
 REVOKE EXECUTE ON FUNCTION @extschema@.get_experiment(jsonb, text, jsonb, boolean, boolean) FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION @extschema@.get_layer(jsonb, text, jsonb, boolean, boolean) FROM PUBLIC;
