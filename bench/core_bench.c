@@ -375,8 +375,9 @@ main(int argc, char **argv)
 		free(text);
 		b.opts.ip_table = t;
 	}
-	/* the user-agent cache the PostgreSQL layer uses, for a fair comparison */
+	/* the user-agent cache and scratch memory the PostgreSQL layer uses, for a fair comparison */
 	b.opts.ua_cache = ea_ua_cache_new();
+	b.opts.scratch = ea_scratch_new();
 
 	/* the users: one JSON object a line, kept in memory */
 	if ((text = ea_test_read_file(arg(argc, argv, "users", NULL), &len)) == NULL)

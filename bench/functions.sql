@@ -35,3 +35,14 @@ CREATE OR REPLACE FUNCTION bench_context_bytes() RETURNS bigint
 LANGUAGE sql AS $$
 	SELECT sum(total_bytes)::bigint FROM pg_backend_memory_contexts
 $$;
+
+-- How many parallel workers a statement launched (EXPLAIN ANALYZE of one
+-- run; 0 for a plan without Gather).
+CREATE OR REPLACE FUNCTION bench_plan_workers(stmt text) RETURNS int
+LANGUAGE plpgsql AS $$
+DECLARE
+	plan json;
+BEGIN
+	EXECUTE 'EXPLAIN (ANALYZE, TIMING OFF, FORMAT JSON) ' || stmt INTO plan;
+	RETURN coalesce((regexp_match(plan::text, '"Workers Launched": (\d+)'))[1]::int, 0);
+END $$;

@@ -9,6 +9,9 @@
 \pset tuples_only on
 SET max_parallel_workers_per_gather = 0;
 SET jit = off;
+-- exposure logging off, as in the SDKs this is compared with (its cost is
+-- measured by bench/exposures.sh)
+SET experiment_assign.log_exposures = off;
 SELECT count(*) AS n FROM bench_users \gset
 SELECT bench_has_function('get_user_persisted_values', 2)
 	AND bench_has_function('get_experiment', 3) AS has_persist \gset

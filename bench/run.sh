@@ -13,6 +13,7 @@
 #   4. the cost of the assign-on-insert trigger,
 #   5. spec loading time and backend memory,
 #   6. the SHA-256 bound,
+#   7. get_experiment with 0 and 2 parallel workers,
 # and prints one table of ratios (also written to build/bench/report.md).
 # See bench/README.md.
 #
@@ -80,7 +81,7 @@ if [ "$INSIDE" = 1 ]; then
 	PSQL=(psql -X -q -v ON_ERROR_STOP=1
 		-v "dcs=$BENCH_DCS" -v "gate=$BENCH_GATE" -v "experiment=$BENCH_EXPERIMENT"
 		-v "layer=$BENCH_LAYER" -v "ncheck=$BENCH_CHECK" -v "n=$BENCH_USERS"
-		-v "evals=$BENCH_MEM_EVALS" -v "reloads=$BENCH_RELOADS")
+		-v "evals=$BENCH_MEM_EVALS" -v "reloads=$BENCH_RELOADS" -v "cores=$(nproc)")
 	NODE_ARGS=(--dcs "$BENCH_DCS" --users "$W/users.jsonl" --check "$BENCH_CHECK"
 		--gate "$BENCH_GATE" --experiment "$BENCH_EXPERIMENT" --layer "$BENCH_LAYER")
 
@@ -124,9 +125,16 @@ if [ "$INSIDE" = 1 ]; then
 	step sql_persist "${PSQL[@]}" -f "$BENCH/persist.sql"
 	step node_persist "${PIN[@]}" node "$BENCH/node/persist_bench.js" --dcs "$BENCH_DCS" \
 		--users "$W/users.jsonl" --n "$BENCH_PERSIST_NODE_USERS" --experiment "$BENCH_EXPERIMENT"
+	step node_adapter "${PIN[@]}" "$BENCH/adapter.sh"
 	step sql_trigger "${PSQL[@]}" -f "$BENCH/trigger.sql"
 	step sql_exposures "$BENCH/exposures.sh"
 	step sql_load_memory "${PSQL[@]}" -f "$BENCH/load_memory.sql"
+	step sql_parallel "${PSQL[@]}" -f "$BENCH/parallel.sql"
+	# Further benchmarks: one line each, "step NAME COMMAND...".  A command
+	# runs in this cluster (PGHOST/PGPORT set, the users and specs loaded)
+	# and prints JSON lines; a line {"impl": "row", "figure": ..., "measure":
+	# ..., "value": ..., "ratio": ..., "target": ..., "met": ...} becomes one
+	# row of the table as it is (see bench/README.md).
 	exit "$failed"
 fi
 

@@ -14,6 +14,9 @@
 \pset tuples_only on
 SET max_parallel_workers_per_gather = 0;
 SET jit = off;
+-- exposure logging off, as in the SDKs this is compared with (its cost is
+-- measured by bench/exposures.sh)
+SET experiment_assign.log_exposures = off;
 SELECT count(*) AS n FROM bench_users \gset
 SELECT coalesce((
 	SELECT p.oid::regproc::text FROM pg_proc p

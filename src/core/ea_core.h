@@ -121,7 +121,24 @@ typedef enum ea_member_type
  */
 extern bool ea_user_needs_member(const ea_user_needs *needs, const char *object,
 								 const char *key, size_t len, ea_member_type type);
+
+/*
+ * A member the spec does not read can still make the user invalid, inside
+ * its value: nesting deeper than EA_USER_MAX_DEPTH containers (counting
+ * the user object itself) or a number beyond f64.  A caller that skips
+ * members must build any such member anyway, so that every function gives
+ * the same verdict for the same user; ea_user_number_ok() is the number
+ * rule the builder applies.
+ */
+#define EA_USER_MAX_DEPTH 64
+extern bool ea_user_number_ok(const char *text, size_t len);
 extern void ea_user_needs_free(ea_user_needs *needs);
+
+/*
+ * Do the needs include the unit id of id_type (what ea_user_unit_id()
+ * reads)?  True for NULL needs (everything).
+ */
+extern bool ea_user_needs_unit(const ea_user_needs *needs, const char *id_type);
 
 /*
  * Is a top-level key one of the user's objects (custom,
@@ -147,6 +164,12 @@ extern void ea_user_free(ea_user *user);
 typedef struct ea_user_builder ea_user_builder;
 
 extern ea_user_builder *ea_user_builder_new(void);
+
+/*
+ * As ea_user_builder_new(), reusing the memory of a user that is no longer
+ * needed (taken over: freed on failure; NULL: a new one).
+ */
+extern ea_user_builder *ea_user_builder_recycle(ea_user *spare);
 extern void ea_ub_begin(ea_user_builder *b, bool is_object);
 extern void ea_ub_end(ea_user_builder *b);
 extern void ea_ub_key(ea_user_builder *b, const char *key, size_t len);
@@ -183,6 +206,17 @@ typedef struct ea_ua_cache ea_ua_cache;
 extern ea_ua_cache *ea_ua_cache_new(void);
 extern void ea_ua_cache_free(ea_ua_cache *cache);
 
+/*
+ * Optional memory for the temporary values of evaluations (bucket numbers,
+ * lower-cased strings, ...), owned by the caller and passed in
+ * ea_eval_opts: kept from one evaluation to the next instead of allocated
+ * and freed by each.  Not thread-safe.
+ */
+typedef struct ea_scratch ea_scratch;
+
+extern ea_scratch *ea_scratch_new(void);
+extern void ea_scratch_free(ea_scratch *scratch);
+
 typedef struct ea_eval_opts
 {
 	const char *environment_tier;	/* SDK environment option, or NULL */
@@ -191,6 +225,7 @@ typedef struct ea_eval_opts
 	void	   *idlist_arg;
 	const ea_ip_table *ip_table;	/* for ip_based; NULL = no country */
 	ea_ua_cache *ua_cache;		/* parsed user agents; NULL = parse each */
+	ea_scratch *scratch;		/* NULL = memory per evaluation */
 } ea_eval_opts;
 
 /*

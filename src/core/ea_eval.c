@@ -25,7 +25,6 @@
 #include <string.h>
 #include <time.h>
 
-#define EA_MAX_NESTING 300
 #define EA_MEMO_MAX 64
 
 typedef struct ea_memo
@@ -43,7 +42,8 @@ typedef struct ea_ctx
 	ea_result  *r;
 	int			nested_count;
 	int		   *depth;			/* shared with experiment_group evaluations */
-	bool		overflow;
+	bool		overflow;		/* stop: nesting too deep, or regex_limit */
+	const ea_tval *regex_limit; /* a str_matches that gave no answer */
 	int64_t		now_ms;
 	ea_arena	scratch;		/* values made during this evaluation */
 	ea_ua_info *ua;				/* parsed user agent, when needed */
@@ -52,11 +52,17 @@ typedef struct ea_ctx
 	ea_rule_filter filter;		/* restrict filter_spec's rules */
 	const ea_spec *filter_spec;
 	size_t		nmemo;
-	ea_memo		memo[EA_MEMO_MAX];	/* last: not zeroed, nmemo says */
+	unsigned	dv_built;		/* which of ua_dv[] / ip_dv are set */
+	/* from here on not zeroed: nmemo and dv_built say what is set */
+	ea_memo		memo[EA_MEMO_MAX];
+	ea_dval		ua_dv[4];		/* user-agent fields as values */
+	ea_dval		ip_dv;			/* the IP's country as a value */
 } ea_ctx;
 
 static bool ea_eval_spec(ea_ctx *ctx, const char *name, ea_kind kind);
 static int64_t ea_wall_clock_ms(void);
+static void ea_scratch_take(ea_ctx *ctx);
+static void ea_scratch_give_back(ea_ctx *ctx);
 
 /* Start an evaluation into r; depth is shared with nested ones. */
 static void
@@ -332,9 +338,16 @@ ea_ua_value(ea_ctx *ctx, const ea_condition *c)
 		if (ctx->ua_state == 0)
 			ctx->ua_state = ea_ua_cache_fields(ctx->opts->ua_cache, ua->str,
 											   strlen(ua->str), ctx->ua_fields) ? 1 : -1;
-		if (ctx->ua_state < 0)
+		if (ctx->ua_state < 0 || ctx->ua_fields[c->ua_index] == NULL)
 			return NULL;
-		return ea_string_value(ctx, ctx->ua_fields[c->ua_index]);
+		/* the cache's string, valid for this evaluation: no copy */
+		if (!(ctx->dv_built & (1u << c->ua_index)))
+		{
+			ea_dval_from_string(&ctx->scratch, ctx->ua_fields[c->ua_index],
+								&ctx->ua_dv[c->ua_index]);
+			ctx->dv_built |= 1u << c->ua_index;
+		}
+		return &ctx->ua_dv[c->ua_index];
 	}
 	if (ctx->ua == NULL)
 	{
@@ -360,8 +373,15 @@ ea_ip_value(ea_ctx *ctx, const ea_condition *c)
 	ip = ea_user_value_at(ctx->user, "ip", "ip", EA_SLOT_IP);
 	if (ip == NULL || ip->str == NULL)
 		return NULL;
+	if (ctx->dv_built & (1u << 4))
+		return &ctx->ip_dv;
 	country = ea_ip_lookup(ctx->opts->ip_table, ip->str, strlen(ip->str));
-	return ea_string_value(ctx, country);
+	if (country == NULL)
+		return NULL;
+	/* the table's string, valid as long as the table: no copy */
+	ea_dval_from_string(&ctx->scratch, country, &ctx->ip_dv);
+	ctx->dv_built |= 1u << 4;
+	return &ctx->ip_dv;
 }
 
 static const ea_dval *ea_experiment_group(ea_ctx *ctx, const ea_condition *c);
@@ -446,7 +466,18 @@ ea_apply_operator(ea_ctx *ctx, ea_op op, const ea_dval *v, const ea_tval *t)
 		case EA_OP_NONE_CASE_SENSITIVE:
 			return ea_cmp_strings(v, t, op, false);
 		case EA_OP_STR_MATCHES:
-			return ea_cmp_regex(v, t);
+			{
+				int			m = ea_cmp_regex(v, t);
+
+				if (m == EA_REGEX_LIMIT)
+				{
+					/* no silent "no match": the evaluation fails */
+					ctx->regex_limit = t;
+					ctx->overflow = true;
+					return 0;
+				}
+				return m == EA_REGEX_MATCH;
+			}
 		case EA_OP_BEFORE:
 		case EA_OP_AFTER:
 		case EA_OP_ON:
@@ -602,6 +633,8 @@ ea_experiment_group(ea_ctx *ctx, const ea_condition *c)
 		sctx.overflow = true;
 	(*ctx->depth)--;
 	ctx->overflow |= sctx.overflow;
+	if (sctx.regex_limit != NULL)
+		ctx->regex_limit = sctx.regex_limit;
 	if (sub.group_name != NULL)
 		v = ea_string_value(ctx, sub.group_name);
 	ea_ctx_finish(&sctx, &sub);
@@ -773,6 +806,7 @@ ea_config_mapping(ea_ctx *ctx, const char *name, ea_kind kind,
 	const ea_mapping_list *ml;
 	size_t		i,
 				j;
+	bool		recognized;
 
 	if (ctx->specs->override_rules.count == 0 ||
 		(ml = ea_map_get(&ctx->specs->overrides, name)) == NULL)
@@ -800,7 +834,16 @@ ea_config_mapping(ea_ctx *ctx, const char *name, ea_kind kind,
 			if (!ea_pass_percentage(ctx, rule, spec ? spec->salt : ""))
 				continue;
 			ctx->r->override_config_name = m->new_config_name;
-			if (ea_eval_spec(ctx, m->new_config_name, kind))
+			/* a mapping to a mapped name nests too: bound it */
+			if (++(*ctx->depth) > EA_MAX_NESTING)
+			{
+				(*ctx->depth)--;
+				ctx->overflow = true;
+				return true;
+			}
+			recognized = ea_eval_spec(ctx, m->new_config_name, kind);
+			(*ctx->depth)--;
+			if (recognized || ctx->overflow)
 				return true;
 			ea_reset_result(ctx);
 			break;
@@ -962,6 +1005,59 @@ ea_reeval_filtered(const ea_specs *specs, const ea_user *user,
 	return matched;
 }
 
+/* ---- caller-owned scratch memory ---- */
+
+struct ea_scratch
+{
+	ea_arena	arena;			/* empty while an evaluation holds it */
+};
+
+ea_scratch *
+ea_scratch_new(void)
+{
+	return calloc(1, sizeof(ea_scratch));
+}
+
+void
+ea_scratch_free(ea_scratch *scratch)
+{
+	if (scratch == NULL)
+		return;
+	ea_arena_free(&scratch->arena);
+	free(scratch);
+}
+
+/*
+ * A top-level evaluation takes the caller's scratch arena (a nested
+ * ea_evaluate, as from a callback, finds it empty and starts its own)...
+ */
+static void
+ea_scratch_take(ea_ctx *ctx)
+{
+	ea_scratch *s = ctx->opts->scratch;
+
+	if (s == NULL)
+		return;
+	ctx->scratch = s->arena;
+	memset(&s->arena, 0, sizeof(s->arena));
+}
+
+/* ... and gives it back emptied, its first block kept for the next one. */
+static void
+ea_scratch_give_back(ea_ctx *ctx)
+{
+	ea_scratch *s = ctx->opts->scratch;
+
+	if (s == NULL || s->arena.head != NULL)
+	{
+		ea_arena_free(&ctx->scratch);
+		return;
+	}
+	ea_arena_reset(&ctx->scratch);
+	s->arena = ctx->scratch;
+	memset(&ctx->scratch, 0, sizeof(ctx->scratch));
+}
+
 static int64_t
 ea_wall_clock_ms(void)
 {
@@ -986,9 +1082,19 @@ ea_evaluate(const ea_specs *specs, const ea_user *user, ea_kind kind,
 	if (r == NULL)
 		return ea_fail(err, EA_ERR_NOMEM, "out of memory", NULL);
 	ea_ctx_init(&ctx, r, specs, user, opts, kind, &depth);
+	ea_scratch_take(&ctx);
 	r->recognized = ea_eval_spec(&ctx, name, kind);
 	r->name = name;
-	if (ctx.overflow)
+	if (ctx.regex_limit != NULL)
+	{
+		st = ea_fail(err, EA_ERR_LIMIT, "regular expression match exceeded its limits",
+					 "Evaluating \"%s\": str_matches pattern \"%.120s\" could not be decided "
+					 "for the user's value within the matcher's limits.",
+					 name, ctx.regex_limit->str ? ctx.regex_limit->str : "");
+		ea_set_hint(err, "Simplify the pattern: backreferences and atomic groups backtrack; "
+					"other patterns run in linear time.");
+	}
+	else if (ctx.overflow)
 	{
 		st = ea_fail(err, EA_ERR_LIMIT, "spec nesting is too deep",
 					 "Evaluating \"%s\" nested more than %d gate or delegate evaluations.",
@@ -997,7 +1103,7 @@ ea_evaluate(const ea_specs *specs, const ea_user *user, ea_kind kind,
 	}
 	else if (r->nomem || ctx.scratch.failed)
 		st = ea_fail(err, EA_ERR_NOMEM, "out of memory", NULL);
-	ea_arena_free(&ctx.scratch);
+	ea_scratch_give_back(&ctx);
 	if (st != EA_OK)
 		ea_result_free(r);
 	else

@@ -117,11 +117,18 @@ static ea_status
 ea_parse_persisted(const char *json, size_t len, json_object **out,
 				   ea_error *err)
 {
-	json_tokener *tok = json_tokener_new_ex(64);
+	json_tokener *tok;
 	json_object *root;
 	ea_status	st = EA_OK;
 
 	*out = NULL;
+	if (len == 2 && json[0] == '{' && json[1] == '}')
+	{
+		/* nothing stored yet (every first assignment): no parser needed */
+		*out = json_object_new_object();
+		return *out ? EA_OK : ea_fail(err, EA_ERR_NOMEM, "out of memory", NULL);
+	}
+	tok = json_tokener_new_ex(64);
 	if (tok == NULL)
 		return ea_fail(err, EA_ERR_NOMEM, "out of memory", NULL);
 	root = json_tokener_parse_ex(tok, json, (int) len);
@@ -242,61 +249,155 @@ ea_result_from_sticky(const ea_result *cur, json_object *e)
 	return r;
 }
 
-static json_object *
-ea_exposures_json(const ea_expo_list *l)
+/* ---- the StickyValues text, written directly (a save per first assignment) ---- */
+
+/* A JSON string: runs of plain bytes at once, escapes as json-c writes them. */
+static void
+ea_put_string(ea_buf *b, const char *s)
 {
-	json_object *arr = json_object_new_array();
+	const char *run = s;
+	char		esc[8];
+
+	ea_buf_append(b, "\"", 1);
+	for (; *s; s++)
+	{
+		unsigned char c = (unsigned char) *s;
+
+		if (c >= 0x20 && c != '"' && c != '\\')
+			continue;
+		ea_buf_append(b, run, (size_t) (s - run));
+		run = s + 1;
+		switch (c)
+		{
+			case '"':
+				ea_buf_append(b, "\\\"", 2);
+				break;
+			case '\\':
+				ea_buf_append(b, "\\\\", 2);
+				break;
+			case '\n':
+				ea_buf_append(b, "\\n", 2);
+				break;
+			case '\r':
+				ea_buf_append(b, "\\r", 2);
+				break;
+			case '\t':
+				ea_buf_append(b, "\\t", 2);
+				break;
+			case '\b':
+				ea_buf_append(b, "\\b", 2);
+				break;
+			case '\f':
+				ea_buf_append(b, "\\f", 2);
+				break;
+			default:
+				snprintf(esc, sizeof(esc), "\\u%04x", c);
+				ea_buf_puts(b, esc);
+				break;
+		}
+	}
+	ea_buf_append(b, run, (size_t) (s - run));
+	ea_buf_append(b, "\"", 1);
+}
+
+/* ,"key": */
+static void
+ea_put_key(ea_buf *b, const char *key)
+{
+	ea_buf_puts(b, ",\"");
+	ea_buf_puts(b, key);
+	ea_buf_puts(b, "\":");
+}
+
+static void
+ea_put_opt_string(ea_buf *b, const char *key, const char *s)
+{
+	ea_put_key(b, key);
+	if (s)
+		ea_put_string(b, s);
+	else
+		ea_buf_puts(b, "null");
+}
+
+static void
+ea_put_int64(ea_buf *b, const char *key, int64_t v, bool present)
+{
+	char		num[32];
+
+	ea_put_key(b, key);
+	if (!present)
+	{
+		ea_buf_puts(b, "null");
+		return;
+	}
+	ea_format_i64(v, num, sizeof(num));
+	ea_buf_puts(b, num);
+}
+
+static void
+ea_put_exposures(ea_buf *b, const char *key, const ea_expo_list *l)
+{
 	size_t		i;
 
+	ea_put_key(b, key);
+	ea_buf_puts(b, "[");
 	for (i = 0; i < l->n; i++)
 	{
-		json_object *o = json_object_new_object();
-
-		json_object_object_add(o, "gate", json_object_new_string(l->items[i].gate));
-		json_object_object_add(o, "gateValue", json_object_new_string(l->items[i].value ? "true" : "false"));
-		json_object_object_add(o, "ruleID", json_object_new_string(l->items[i].rule_id));
-		json_object_array_add(arr, o);
+		ea_buf_puts(b, i ? ",{\"gate\":" : "{\"gate\":");
+		ea_put_string(b, l->items[i].gate);
+		ea_buf_puts(b, l->items[i].value ? ",\"gateValue\":\"true\",\"ruleID\":"
+					: ",\"gateValue\":\"false\",\"ruleID\":");
+		ea_put_string(b, l->items[i].rule_id);
+		ea_buf_puts(b, "}");
 	}
-	return arr;
+	ea_buf_puts(b, "]");
 }
 
-static json_object *
-ea_opt_string_json(const char *s)
-{
-	return s ? json_object_new_string(s) : NULL;
-}
-
-/* Server Core's StickyValues made from an evaluation result. */
+/*
+ * Server Core's StickyValues made from an evaluation result, as compact
+ * JSON text (malloc'd; NULL when out of memory).  json_value is the
+ * result's own JSON text of an object, embedded as it is.
+ */
 static char *
 ea_sticky_from_result(const ea_result *r, int64_t lcut)
 {
-	json_object *o = json_object_new_object();
-	json_object *ep = NULL;
-	char	   *text;
+	ea_buf		b = {0};
 	size_t		i;
 
-	json_object_object_add(o, "value", json_object_new_boolean(r->bool_value));
-	json_object_object_add(o, "json_value", r->json_value && r->json_is_object
-						   ? json_tokener_parse(r->json_value) : NULL);
-	json_object_object_add(o, "rule_id", ea_opt_string_json(r->rule_id));
-	json_object_object_add(o, "group_name", ea_opt_string_json(r->group_name));
-	json_object_object_add(o, "secondary_exposures", ea_exposures_json(&r->exposures));
-	json_object_object_add(o, "undelegated_secondary_exposures",
-						   r->has_undelegated ? ea_exposures_json(&r->undelegated) : NULL);
-	json_object_object_add(o, "config_delegate", ea_opt_string_json(r->config_delegate));
+	ea_buf_puts(&b, r->bool_value ? "{\"value\":true" : "{\"value\":false");
+	ea_put_key(&b, "json_value");
+	ea_buf_puts(&b, r->json_value && r->json_is_object ? r->json_value : "null");
+	ea_put_opt_string(&b, "rule_id", r->rule_id);
+	ea_put_opt_string(&b, "group_name", r->group_name);
+	ea_put_exposures(&b, "secondary_exposures", &r->exposures);
+	if (r->has_undelegated)
+		ea_put_exposures(&b, "undelegated_secondary_exposures", &r->undelegated);
+	else
+		ea_put_opt_string(&b, "undelegated_secondary_exposures", NULL);
+	ea_put_opt_string(&b, "config_delegate", r->config_delegate);
+	ea_put_key(&b, "explicit_parameters");
 	if (r->explicit_set)
 	{
-		ep = json_object_new_array();
+		ea_buf_puts(&b, "[");
 		for (i = 0; i < r->nexplicit; i++)
-			json_object_array_add(ep, json_object_new_string(r->explicit_params[i]));
+		{
+			if (i)
+				ea_buf_puts(&b, ",");
+			ea_put_string(&b, r->explicit_params[i]);
+		}
+		ea_buf_puts(&b, "]");
 	}
-	json_object_object_add(o, "explicit_parameters", ep);
-	json_object_object_add(o, "time", lcut > 0 ? json_object_new_int64(lcut) : NULL);
-	json_object_object_add(o, "config_version",
-						   r->version >= 0 ? json_object_new_int64(r->version) : NULL);
-	text = strdup(json_object_to_json_string_ext(o, EA_PLAIN));
-	json_object_put(o);
-	return text;
+	else
+		ea_buf_puts(&b, "null");
+	ea_put_int64(&b, "time", lcut, lcut > 0);
+	ea_put_int64(&b, "config_version", r->version, r->version >= 0);
+	ea_buf_puts(&b, "}");
+	if (b.failed)
+	{
+		free(b.data);
+		return NULL;
+	}
+	return b.data;
 }
 
 /* Is the layer's experiment still active, judged by the stored delegate? */

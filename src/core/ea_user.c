@@ -44,10 +44,40 @@ static const char *const ea_user_objects[] = {
 	"custom", "privateAttributes", "customIDs", "statsigEnvironment"
 };
 
-static bool
-ea_name_is(const char *name, const char *key, size_t len)
+/*
+ * The index in ea_user_fields of a top-level member name, or -1.  Called
+ * for every member of every user: the length picks the candidate, one
+ * memcmp checks.
+ */
+int
+ea_user_field_index(const char *key, size_t len)
 {
-	return strncmp(name, key, len) == 0 && name[len] == '\0';
+	int			i;
+
+	switch (len)
+	{
+		case 2:
+			i = 2;				/* ip */
+			break;
+		case 5:
+			i = 1;				/* email */
+			break;
+		case 6:
+			i = key[0] == 'u' ? 0 : 5;	/* userID, locale */
+			break;
+		case 7:
+			i = 4;				/* country */
+			break;
+		case 9:
+			i = 3;				/* userAgent */
+			break;
+		case 10:
+			i = 6;				/* appVersion */
+			break;
+		default:
+			return -1;
+	}
+	return memcmp(ea_user_fields[i].name, key, len) == 0 ? i : -1;
 }
 
 /*
@@ -57,26 +87,38 @@ ea_name_is(const char *name, const char *key, size_t len)
 int
 ea_user_top_field(const char *key, size_t len, bool *allow_number)
 {
-	size_t		i;
+	int			i = ea_user_field_index(key, len);
 
-	for (i = 0; i < EA_NFIELDS; i++)
-		if (ea_name_is(ea_user_fields[i].name, key, len))
-		{
-			*allow_number = ea_user_fields[i].allow_number;
-			return ea_user_fields[i].slot;
-		}
-	return -1;
+	if (i < 0)
+		return -1;
+	*allow_number = ea_user_fields[i].allow_number;
+	return ea_user_fields[i].slot;
 }
 
+/* The user object a top-level member name is, or NULL (by length first). */
 const char *
 ea_user_object_name(const char *key, size_t len)
 {
-	size_t		i;
+	int			i;
 
-	for (i = 0; i < sizeof(ea_user_objects) / sizeof(ea_user_objects[0]); i++)
-		if (ea_name_is(ea_user_objects[i], key, len))
-			return ea_user_objects[i];
-	return NULL;
+	switch (len)
+	{
+		case 6:
+			i = 0;				/* custom */
+			break;
+		case 17:
+			i = 1;				/* privateAttributes */
+			break;
+		case 9:
+			i = 2;				/* customIDs */
+			break;
+		case 18:
+			i = 3;				/* statsigEnvironment */
+			break;
+		default:
+			return NULL;
+	}
+	return memcmp(ea_user_objects[i], key, len) == 0 ? ea_user_objects[i] : NULL;
 }
 
 static const char *
@@ -120,6 +162,31 @@ ea_user_scalar(ea_user *user, const ea_user_field *f, const ea_dval *v,
 	return EA_OK;
 }
 
+/*
+ * Set top-level field i (ea_user_field_index) from a value of an accepted
+ * type, as ea_user_from_root would; false (nothing set) for any other
+ * type, which the caller leaves to ea_user_from_root to report.
+ */
+bool
+ea_user_set_field(ea_user *user, int i, const ea_dval *v)
+{
+	const ea_user_field *f = &ea_user_fields[i];
+
+	if (v->type == EA_J_NULL)
+		return true;
+	if (v->type != EA_J_STRING && !(f->allow_number && v->type == EA_J_NUMBER))
+		return false;
+	*(ea_dval *) ((char *) user + f->offset) = *v;
+	return true;
+}
+
+/* The name of top-level field i. */
+const char *
+ea_user_field_name(int i)
+{
+	return ea_user_fields[i].name;
+}
+
 /* An object of values: custom, privateAttributes, customIDs, environment. */
 static ea_status
 ea_user_kvlist(const char *name, const ea_dval *v, bool ids_only,
@@ -159,21 +226,21 @@ ea_user_kvlist(const char *name, const ea_dval *v, bool ids_only,
 static ea_status
 ea_user_member(ea_user *user, const char *key, const ea_dval *v, ea_error *err)
 {
-	size_t		i;
+	size_t		len = strlen(key);
+	const char *object;
+	int			i;
 
-	for (i = 0; i < EA_NFIELDS; i++)
-		if (key[0] == ea_user_fields[i].name[0] &&
-			strcmp(key, ea_user_fields[i].name) == 0)
-			return ea_user_scalar(user, &ea_user_fields[i], v, err);
-	if (strcmp(key, "customIDs") == 0)
+	if ((i = ea_user_field_index(key, len)) >= 0)
+		return ea_user_scalar(user, &ea_user_fields[i], v, err);
+	if ((object = ea_user_object_name(key, len)) == NULL)
+		return EA_OK;			/* other keys are ignored, as the SDKs do */
+	if (object == ea_user_objects[2])
 		return ea_user_kvlist(key, v, true, &user->custom_ids, err);
-	if (strcmp(key, "custom") == 0)
+	if (object == ea_user_objects[0])
 		return ea_user_kvlist(key, v, false, &user->custom, err);
-	if (strcmp(key, "privateAttributes") == 0)
+	if (object == ea_user_objects[1])
 		return ea_user_kvlist(key, v, false, &user->private_attributes, err);
-	if (strcmp(key, "statsigEnvironment") == 0)
-		return ea_user_kvlist(key, v, false, &user->environment, err);
-	return EA_OK;				/* other keys are ignored, as the SDKs do */
+	return ea_user_kvlist(key, v, false, &user->environment, err);
 }
 
 /* Fill a user from its parsed JSON value, checking every known field. */

@@ -55,6 +55,15 @@ extern int	ea_user_field_slot(const char *lower_field);
 #define EA_SLOT_IP			2	/* ea_user_field_slot("ip") */
 #define EA_SLOT_USERAGENT	6	/* ea_user_field_slot("useragent") */
 extern int	ea_user_top_field(const char *key, size_t len, bool *allow_number);
+
+/*
+ * Top-level fields by index (ea_user_field_index, -1 for other names): the
+ * builder sets a field of an accepted type directly (false: wrong type,
+ * left for ea_user_from_root to report).
+ */
+extern int	ea_user_field_index(const char *key, size_t len);
+extern bool ea_user_set_field(ea_user *user, int i, const ea_dval *v);
+extern const char *ea_user_field_name(int i);
 extern const ea_dval *ea_user_value_at(const ea_user *user, const char *field,
 									   const char *lower_field, int slot);
 extern const ea_dval *ea_user_unit_dval(const ea_user *user,

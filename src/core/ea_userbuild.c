@@ -15,13 +15,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define EA_UB_MAX_DEPTH 64
+#define EA_UB_MAX_DEPTH EA_USER_MAX_DEPTH
 
 typedef struct ea_ub_frame
 {
 	ea_jlist	list;
 	bool		is_object;
 	const char *key;			/* objects: the pending member name */
+	int			field;			/* root object: the key's user field, or -1 */
 } ea_ub_frame;
 
 struct ea_user_builder
@@ -38,14 +39,34 @@ struct ea_user_builder
 ea_user_builder *
 ea_user_builder_new(void)
 {
+	return ea_user_builder_recycle(NULL);
+}
+
+ea_user_builder *
+ea_user_builder_recycle(ea_user *spare)
+{
 	ea_user_builder *b = malloc(sizeof(ea_user_builder));
+	ea_arena	arena;
 
 	if (b == NULL)
+	{
+		ea_user_free(spare);
 		return NULL;
+	}
 	/* the frame stack is set up as frames open: zero only the header */
 	memset(b, 0, offsetof(ea_user_builder, frames));
 	b->have_root = false;
-	b->user = calloc(1, sizeof(ea_user));
+	if (spare != NULL)
+	{
+		/* keep the spare's first arena block; forget everything else */
+		arena = spare->arena;
+		ea_arena_reset(&arena);
+		memset(spare, 0, sizeof(ea_user));
+		spare->arena = arena;
+		b->user = spare;
+	}
+	else
+		b->user = calloc(1, sizeof(ea_user));
 	if (b->user == NULL)
 	{
 		free(b);
@@ -94,9 +115,21 @@ ea_ub_emit(ea_user_builder *b, const ea_dval *v)
 		ea_ub_fail(b, "object member without a name");
 		return;
 	}
+	/*
+	 * A top-level field of an accepted type goes straight into the user
+	 * (every other member is checked by ea_user_from_root at the end; a
+	 * later duplicate still wins, and a wrong type is still reported).
+	 */
+	if (f->field >= 0 && ea_user_set_field(b->user, f->field, v))
+	{
+		f->key = NULL;
+		f->field = -1;
+		return;
+	}
 	if (!ea_jlist_push(b->arena, &f->list, f->is_object ? f->key : NULL, v))
 		ea_ub_fail(b, "out of memory");
 	f->key = NULL;
+	f->field = -1;
 }
 
 void
@@ -110,6 +143,7 @@ ea_ub_begin(ea_user_builder *b, bool is_object)
 		return;
 	}
 	memset(&b->frames[b->depth], 0, sizeof(ea_ub_frame));
+	b->frames[b->depth].field = -1;
 	b->frames[b->depth++].is_object = is_object;
 }
 
@@ -151,6 +185,12 @@ ea_ub_key(ea_user_builder *b, const char *key, size_t len)
 	if (b->err || b->depth == 0 || !b->frames[b->depth - 1].is_object)
 	{
 		ea_ub_fail(b, "member name outside an object");
+		return;
+	}
+	if (b->depth == 1 && (b->frames[0].field = ea_user_field_index(key, len)) >= 0)
+	{
+		/* a user field of the root object: its name needs no copy */
+		b->frames[0].key = ea_user_field_name(b->frames[0].field);
 		return;
 	}
 	b->frames[b->depth - 1].key = ea_arena_strndup(b->arena, key, len);

@@ -98,6 +98,28 @@ ea_arena_strdup(ea_arena *arena, const char *s)
 	return ea_arena_strndup(arena, s, strlen(s));
 }
 
+/*
+ * Forget everything allocated, keeping the first block for reuse (an
+ * object rebuilt over and over then costs no malloc).
+ */
+void
+ea_arena_reset(ea_arena *arena)
+{
+	ea_arena_block *b = arena->head;
+
+	while (b != NULL && b->next != NULL)
+	{
+		ea_arena_block *next = b->next;
+
+		free(b);
+		b = next;
+	}
+	if (b != NULL)
+		b->used = 0;
+	arena->head = b;
+	arena->failed = false;
+}
+
 void
 ea_arena_free(ea_arena *arena)
 {
@@ -189,6 +211,33 @@ ea_map_get(const ea_map *map, const char *key)
 	while (map->slots[j].key != NULL)
 	{
 		if (strcmp(map->slots[j].key, key) == 0)
+			return map->slots[j].value;
+		j = (j + 1) & (map->cap - 1);
+	}
+	return NULL;
+}
+
+/* As ea_map_get, for a key of len bytes that need not end in a NUL. */
+void *
+ea_map_get_n(const ea_map *map, const char *key, size_t len)
+{
+	uint64_t	h = 1469598103934665603ULL;
+	size_t		i,
+				j;
+
+	if (map->cap == 0 || key == NULL)
+		return NULL;
+	for (i = 0; i < len; i++)
+	{
+		if (key[i] == '\0')
+			return NULL;		/* no stored key has a NUL inside */
+		h ^= (unsigned char) key[i];
+		h *= 1099511628211ULL;
+	}
+	j = h & (map->cap - 1);
+	while (map->slots[j].key != NULL)
+	{
+		if (strncmp(map->slots[j].key, key, len) == 0 && map->slots[j].key[len] == '\0')
 			return map->slots[j].value;
 		j = (j + 1) & (map->cap - 1);
 	}

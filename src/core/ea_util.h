@@ -25,6 +25,7 @@ typedef struct ea_arena
 extern void *ea_arena_alloc(ea_arena *arena, size_t size);
 extern char *ea_arena_strndup(ea_arena *arena, const char *s, size_t len);
 extern char *ea_arena_strdup(ea_arena *arena, const char *s);
+extern void ea_arena_reset(ea_arena *arena);
 extern void ea_arena_free(ea_arena *arena);
 
 /* ---- string -> pointer hash map (keys are not copied) ---- */
@@ -44,6 +45,7 @@ typedef struct ea_map
 
 extern bool ea_map_put(ea_map *map, const char *key, void *value);
 extern void *ea_map_get(const ea_map *map, const char *key);
+extern void *ea_map_get_n(const ea_map *map, const char *key, size_t len);
 extern void ea_map_free(ea_map *map);
 
 /* ---- growable byte buffer ---- */

@@ -598,7 +598,11 @@ ea_dval_from_uint(ea_arena *arena, uint64_t v, ea_dval *out)
 	out->has_float = out->has_int = true;
 	out->float_value = (double) v;
 	out->int_value = (int64_t) v;
-	ea_format_f64(out->float_value, text, sizeof(text));
+	/* an integer f64 below 2^53 displays as its digits: no float formatting */
+	if (v < ((uint64_t) 1 << 53))
+		ea_format_i64((int64_t) v, text, sizeof(text));
+	else
+		ea_format_f64(out->float_value, text, sizeof(text));
 	out->str = ea_arena_strdup(arena, text);
 	out->lower = out->str;
 }
@@ -755,15 +759,14 @@ ea_tval_object(ea_arena *arena, json_object *obj, ea_tval *out)
 	return true;
 }
 
+/* str_matches: Server Core's dialect on PCRE2 (ea_regex.c). */
 static void
 ea_tval_compile(ea_tval *out)
 {
-	int			errcode;
-	PCRE2_SIZE	erroffset;
+	const char *why;
 
-	out->regex = pcre2_compile((PCRE2_SPTR) out->str, PCRE2_ZERO_TERMINATED,
-							   PCRE2_UTF | PCRE2_UCP, &errcode, &erroffset,
-							   NULL);
+	if (!ea_regex_compile(out->str, &out->regex, &out->regex_backtracks, &why))
+		out->regex_unsupported = why ? why : "unsupported syntax";
 }
 
 /* Server Core's EvaluatorValue built from a condition's targetValue. */

@@ -39,6 +39,9 @@ extern char *ea_pg_extension_version(void);
 extern char *ea_pg_require_extension_version(const char *needed,
 											 const char *what);
 
+/* The same check without the error: skip what an older version lacks. */
+extern bool ea_pg_extension_at_least(const char *needed);
+
 /* ---- ea_pg.c: settings ---- */
 
 extern char *ea_pg_environment_tier;
@@ -98,6 +101,7 @@ extern void ea_pg_run_plan(SPIPlanPtr plan, Datum *values, const char *nulls,
 
 extern Oid	ea_pg_extension_schema(void);
 extern Oid	ea_pg_storage_enter(EaOwnerSwitch *save);
+extern Oid	ea_pg_storage_schema(void);
 extern void ea_pg_storage_leave(const EaOwnerSwitch *save);
 
 extern bool ea_pg_storage_owns(Oid relid);
@@ -144,6 +148,12 @@ extern void ea_pg_result_cache_reset(void);
 extern void ea_pg_eval_opts(ea_eval_opts *opts);
 
 /* ---- ea_pg_assignments.c: the assignment table (persistent assignment) ---- */
+
+/*
+ * Longest storage key (unit id + id type + experiment name, in bytes):
+ * what a btree entry of ea_assignments' indexes holds with room to spare.
+ */
+#define EA_MAX_ASSIGNMENT_KEY 2400
 
 extern Jsonb *ea_pg_assignments_values(const char *unit_id, const char *id_type);
 extern char *ea_pg_assignments_read_one(const char *unit_id, const char *id_type,
@@ -199,6 +209,7 @@ typedef struct EaPersistCall
 } EaPersistCall;
 
 extern void ea_pg_persist_evaluate(const EaPersistCall *call, EaCoreGuard *guard);
+extern const ea_user *ea_pg_persist_user(Jsonb *user, const EaPersistCall *call);
 
 /* ---- ea_pg_exposure.c: exposure logging ---- */
 

@@ -18,10 +18,24 @@
  */
 #include "ea_pg.h"
 
+#include "access/genam.h"
+#include "access/relscan.h"
+#include "access/stratnum.h"
+#include "access/table.h"
+#include "access/tableam.h"
 #include "catalog/pg_type.h"
+#include "common/hashfn.h"
 #include "executor/spi.h"
+#include "executor/tuptable.h"
 #include "utils/builtins.h"
+#include "utils/fmgroids.h"
+#include "utils/guc.h"
+#include "utils/jsonb.h"
 #include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/rel.h"
+#include "utils/relcache.h"
+#include "utils/snapmgr.h"
 
 typedef enum EaAssignPlanId
 {
@@ -44,12 +58,6 @@ static SPIPlanPtr ea_aplans[EA_APLAN_COUNT];
 	"unit_id OPERATOR(pg_catalog.=) $1 AND id_type OPERATOR(pg_catalog.=) $2"
 #define EA_ROW_KEY EA_UNIT_KEY " AND config_name OPERATOR(pg_catalog.=) $3"
 
-/* The row values of a StickyValues $4: group_name, rule_id and sticky. */
-#define EA_STICKY_COLUMNS \
-	"$4::pg_catalog.jsonb OPERATOR(pg_catalog.->>) 'group_name', " \
-	"$4::pg_catalog.jsonb OPERATOR(pg_catalog.->>) 'rule_id', " \
-	"$4::pg_catalog.jsonb"
-
 /*
  * The SQL text of a plan on the assignment table a and the archive b
  * (qualified names: the tables, or on Citus the placements of one shard).
@@ -60,15 +68,17 @@ ea_pg_aplan_sql(EaAssignPlanId id, const char *a, const char *b)
 	switch (id)
 	{
 		case EA_APLAN_VALUES:
-			return psprintf("SELECT pg_catalog.jsonb_object_agg(config_name, sticky) "
+			/* no aggregate: the object is built in C (executor start-up) */
+			return psprintf("SELECT config_name, sticky "
 							"FROM %s WHERE " EA_UNIT_KEY, a);
 		case EA_APLAN_READ_ONE:
 			return psprintf("SELECT sticky::pg_catalog.text FROM %s "
 							"WHERE " EA_ROW_KEY, a);
 		case EA_APLAN_INSERT:
+			/* $4 group_name, $5 rule_id, $6 the sticky value as jsonb */
 			return psprintf("INSERT INTO %s "
 							"(unit_id, id_type, config_name, group_name, rule_id, sticky) "
-							"VALUES ($1, $2, $3, " EA_STICKY_COLUMNS ") "
+							"VALUES ($1, $2, $3, $4, $5, $6) "
 							"ON CONFLICT (unit_id, id_type, config_name) DO NOTHING "
 							"RETURNING true", a);
 		case EA_APLAN_DELETE_ONE:
@@ -133,9 +143,10 @@ ea_pg_aplan_nargs(EaAssignPlanId id)
 		case EA_APLAN_READ_ONE:
 		case EA_APLAN_DELETE_ONE:
 			return 3;
-		case EA_APLAN_INSERT:
 		case EA_APLAN_UPSERT:
 			return 4;
+		case EA_APLAN_INSERT:
+			return 6;
 		case EA_APLAN_DELETE_CONFIG:
 		case EA_APLAN_ARCHIVE_CONFIG:
 			return 1;
@@ -146,7 +157,8 @@ ea_pg_aplan_nargs(EaAssignPlanId id)
 
 /*
  * Assignment statement id on the tables (or shard placements) named by the
- * qualified names assignments and archive; all parameters are text.  Also
+ * qualified names assignments and archive; parameters are text, but for
+ * the sticky value of an insert (jsonb, made once by the caller).  Also
  * used by ea_pg_citus.c for the placements of one shard.
  */
 char *
@@ -158,6 +170,8 @@ ea_pg_assignments_sql(int id, const char *assignments, const char *archive,
 	*nargs = ea_pg_aplan_nargs((EaAssignPlanId) id);
 	for (i = 0; i < *nargs; i++)
 		types[i] = TEXTOID;
+	if (id == EA_APLAN_INSERT)
+		types[5] = JSONBOID;
 	return ea_pg_aplan_sql((EaAssignPlanId) id, assignments, archive);
 }
 
@@ -224,11 +238,33 @@ ea_pg_aexec(Oid schema, EaAssignPlanId id, Datum *values, const char *nulls,
 	ea_pg_run_plan(plan, values, nulls, false, expected);
 }
 
-/* Parameters unit id, id type and (optionally) config name and sticky. */
+/*
+ * Parameters unit id, id type and (optionally) config name and sticky.
+ *
+ * The key must fit a btree entry of ea_assignments' indexes (at most 2704
+ * bytes with headers): unit id, id type and experiment name together are
+ * limited to EA_MAX_ASSIGNMENT_KEY bytes, checked before any read or write
+ * so a longer unit id is a designed error (22023), the same for every
+ * call, never the index's internal one.
+ */
 static void
 ea_pg_akey(Datum *values, const char *unit_id, const char *id_type,
 		   const char *config_name, const char *sticky)
 {
+	size_t		unit_len = strlen(unit_id);
+	size_t		key_len = unit_len + strlen(id_type) +
+		(config_name ? strlen(config_name) : 0);
+
+	if (key_len > EA_MAX_ASSIGNMENT_KEY)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("unit id is too long to store an assignment"),
+				 errdetail("The %s unit id is %zu bytes; with its id type%s the storage key is %zu bytes, "
+						   "and at most %d bytes (unit id, id type and experiment name together) are stored.",
+						   id_type, unit_len, config_name ? " and experiment name" : "",
+						   key_len, EA_MAX_ASSIGNMENT_KEY),
+				 errhint("Use a shorter unit id (a hash of a long one, for example); "
+						 "the pure evaluators take unit ids of any length.")));
 	values[0] = CStringGetTextDatum(unit_id);
 	values[1] = CStringGetTextDatum(id_type);
 	values[2] = config_name ? CStringGetTextDatum(config_name) : (Datum) 0;
@@ -236,29 +272,153 @@ ea_pg_akey(Datum *values, const char *unit_id, const char *id_type,
 }
 
 /*
+ * The stored values of a unit are read on every persistence-aware call
+ * (get_user_persisted_values, the trigger), nearly always to find nothing
+ * or one row.  Through SPI, planning is cached but every call still pays
+ * for an executor: start-up of an index scan (scan keys, quals, slots),
+ * the scan, shut-down -- about twice the index lookup itself.  So the
+ * lookup is done directly: one primary-key index scan of ea_assignments,
+ * with the snapshot SPI would take for a statement that is not read-only
+ * (a fresh one in READ COMMITTED, so writes of earlier calls of the same
+ * statement and of other committed sessions are seen; the transaction's in
+ * REPEATABLE READ and SERIALIZABLE).  The rows are returned as they are.
+ *
+ * When Citus is loaded, ea_assignments may be a distributed table whose
+ * rows live in shards elsewhere: the lookup then stays a SPI statement,
+ * which Citus plans and routes.
+ */
+static bool
+ea_pg_assignments_direct(void)
+{
+	const char *citus = GetConfigOption("citus.version", true, false);
+
+	return citus == NULL;
+}
+
+/* Add one stored row (config name, sticky value) to the object. */
+static void
+ea_pg_push_stored(JsonbParseState **state, text *name, Jsonb *sticky)
+{
+	JsonbValue	k,
+				v;
+
+	k.type = jbvString;
+	k.val.string.val = VARDATA_ANY(name);
+	k.val.string.len = VARSIZE_ANY_EXHDR(name);
+	pushJsonbValue(state, WJB_KEY, &k);
+	v.type = jbvBinary;
+	v.val.binary.data = &sticky->root;
+	v.val.binary.len = VARSIZE(sticky) - VARHDRSZ;
+	pushJsonbValue(state, WJB_VALUE, &v);
+}
+
+/* The direct lookup (see above); NULL when the unit has no rows. */
+static Jsonb *
+ea_pg_assignments_values_direct(const char *unit_id, const char *id_type)
+{
+	Oid			relid = get_relname_relid("ea_assignments", ea_pg_storage_schema());
+	Relation	rel;
+	Relation	index;
+	TupleDesc	desc;
+	int			name_att;
+	int			sticky_att;
+	Oid			pkey;
+	ScanKeyData keys[2];
+	Snapshot	snapshot;
+	IndexScanDesc scan;
+	TupleTableSlot *slot;
+	JsonbParseState *state = NULL;
+	bool		any = false;
+	Jsonb	   *result = NULL;
+	int			i;
+
+	if (!OidIsValid(relid))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("table \"ea_assignments\" of extension experiment_assign does not exist"),
+				 errhint("Reinstall the extension with DROP EXTENSION and CREATE EXTENSION.")));
+	rel = table_open(relid, AccessShareLock);
+	desc = RelationGetDescr(rel);
+	name_att = SPI_fnumber(desc, "config_name");
+	sticky_att = SPI_fnumber(desc, "sticky");
+	pkey = RelationGetPrimaryKeyIndex(rel);
+	if (!OidIsValid(pkey) || name_att <= 0 || sticky_att <= 0)
+		elog(ERROR, "table \"ea_assignments\" has no primary key or lacks a column");
+	index = index_open(pkey, AccessShareLock);
+	if (index->rd_index->indnkeyatts < 2 ||
+		index->rd_index->indkey.values[0] != SPI_fnumber(desc, "unit_id") ||
+		index->rd_index->indkey.values[1] != SPI_fnumber(desc, "id_type"))
+		elog(ERROR, "the primary key of \"ea_assignments\" does not start with (unit_id, id_type)");
+	/* (unit_id, id_type, config_name): the first two columns */
+	for (i = 0; i < 2; i++)
+		ScanKeyEntryInitialize(&keys[i], 0, (AttrNumber) (i + 1), BTEqualStrategyNumber,
+							   InvalidOid, index->rd_indcollation[i], F_TEXTEQ,
+							   CStringGetTextDatum(i == 0 ? unit_id : id_type));
+	snapshot = RegisterSnapshot(GetTransactionSnapshot());
+	slot = table_slot_create(rel, NULL);
+	scan = index_beginscan(rel, index, snapshot, 2, 0);
+	index_rescan(scan, keys, 2, NULL, 0);
+	while (index_getnext_slot(scan, ForwardScanDirection, slot))
+	{
+		bool		isnull;
+		Datum		name = slot_getattr(slot, name_att, &isnull);
+		Datum		sticky = slot_getattr(slot, sticky_att, &isnull);
+
+		if (!any)
+			pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
+		any = true;
+		/* copies: the tuple's buffer is let go at the next row */
+		ea_pg_push_stored(&state, DatumGetTextPCopy(name), DatumGetJsonbPCopy(sticky));
+	}
+	if (any)
+		result = JsonbValueToJsonb(pushJsonbValue(&state, WJB_END_OBJECT, NULL));
+	index_endscan(scan);
+	ExecDropSingleTupleTableSlot(slot);
+	UnregisterSnapshot(snapshot);
+	/* the locks are kept to the end of the transaction, as a query's are */
+	index_close(index, NoLock);
+	table_close(rel, NoLock);
+	return result;
+}
+
+/*
  * A unit's stored values as a UserPersistedValues object ({config:
- * StickyValues}), palloc'd in the caller's context; NULL when none.
+ * StickyValues}), palloc'd in the caller's context; NULL when none.  The
+ * rows are read as they are and the object is assembled here (an
+ * aggregate would cost an executor start-up more per call).
  */
 Jsonb *
 ea_pg_assignments_values(const char *unit_id, const char *id_type)
 {
 	MemoryContext caller = CurrentMemoryContext;
+	MemoryContext spi;
 	EaOwnerSwitch save;
 	Datum		values[4];
 	Jsonb	   *result = NULL;
-	bool		isnull;
-	Datum		d;
 	Oid			schema;
 
+	if (ea_pg_assignments_direct())
+		return ea_pg_assignments_values_direct(unit_id, id_type);
 	ea_pg_akey(values, unit_id, id_type, NULL, NULL);
 	schema = ea_pg_storage_enter(&save);
 	ea_pg_aexec(schema, EA_APLAN_VALUES, values, NULL, SPI_OK_SELECT);
-	d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
-	if (!isnull)
+	if (SPI_processed > 0)
 	{
-		MemoryContext spi = MemoryContextSwitchTo(caller);
+		JsonbParseState *state = NULL;
+		uint64		i;
 
-		result = DatumGetJsonbPCopy(d);
+		spi = MemoryContextSwitchTo(caller);
+		pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
+		for (i = 0; i < SPI_processed; i++)
+		{
+			HeapTuple	row = SPI_tuptable->vals[i];
+			TupleDesc	desc = SPI_tuptable->tupdesc;
+			bool		isnull;
+
+			ea_pg_push_stored(&state, DatumGetTextPP(SPI_getbinval(row, desc, 1, &isnull)),
+							  DatumGetJsonbP(SPI_getbinval(row, desc, 2, &isnull)));
+		}
+		result = JsonbValueToJsonb(pushJsonbValue(&state, WJB_END_OBJECT, NULL));
 		MemoryContextSwitchTo(spi);
 	}
 	ea_pg_storage_leave(&save);
@@ -298,22 +458,107 @@ ea_pg_assignments_exists(const char *unit_id, const char *id_type,
 }
 
 /*
+ * The sticky values of first assignments repeat: everybody in the same
+ * group with the same holdout outcomes gets the same StickyValues text.
+ * Its jsonb is kept in a small direct-mapped cache keyed by the whole
+ * text, so most first assignments skip the JSON parser.  The entries do not
+ * depend on the specs; the cache is bounded by its slot count.
+ */
+#define EA_STICKY_SLOTS 64
+
+typedef struct EaStickySlot
+{
+	char	   *text;			/* NULL: empty */
+	Size		len;
+	Jsonb	   *value;
+} EaStickySlot;
+
+static EaStickySlot ea_sticky_slots[EA_STICKY_SLOTS];
+static MemoryContext ea_sticky_context = NULL;
+
+/* The sticky value text as jsonb, palloc'd in the current context. */
+static Jsonb *
+ea_pg_sticky_jsonb(const char *sticky)
+{
+	Size		len = strlen(sticky);
+	EaStickySlot *slot = &ea_sticky_slots[hash_bytes((const unsigned char *) sticky, len) %
+										  EA_STICKY_SLOTS];
+	Jsonb	   *jb;
+
+	if (slot->text != NULL && slot->len == len && memcmp(slot->text, sticky, len) == 0)
+	{
+		jb = palloc(VARSIZE(slot->value));
+		memcpy(jb, slot->value, VARSIZE(slot->value));
+		return jb;
+	}
+	jb = DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum(sticky)));
+	if (ea_sticky_context == NULL)
+		ea_sticky_context = AllocSetContextCreate(TopMemoryContext,
+												  "experiment_assign sticky values",
+												  ALLOCSET_SMALL_SIZES);
+	if (slot->text != NULL)
+	{
+		pfree(slot->text);
+		pfree(slot->value);
+		slot->text = NULL;		/* empty until both copies exist */
+	}
+	{
+		char	   *t = MemoryContextAlloc(ea_sticky_context, len);
+		Jsonb	   *v = MemoryContextAlloc(ea_sticky_context, VARSIZE(jb));
+
+		memcpy(t, sticky, len);
+		memcpy(v, jb, VARSIZE(jb));
+		slot->value = v;
+		slot->len = len;
+		slot->text = t;
+	}
+	return jb;
+}
+
+/* A string member of a jsonb object as text (->> for strings), or NULL. */
+static Datum
+ea_pg_jsonb_string_member(Jsonb *object, const char *key, bool *isnull)
+{
+	JsonbValue	v;
+
+	*isnull = true;
+	if (getKeyJsonValueFromContainer(&object->root, key, strlen(key), &v) == NULL ||
+		v.type != jbvString)
+		return (Datum) 0;
+	*isnull = false;
+	return PointerGetDatum(cstring_to_text_with_len(v.val.string.val, v.val.string.len));
+}
+
+/*
  * Store a first assignment.  Returns false when a row was there already
  * (another call or session won; ON CONFLICT DO NOTHING waits for an
- * uncommitted competitor to finish first).
+ * uncommitted competitor to finish first).  The sticky value (the core's
+ * StickyValues text, whose group_name and rule_id are strings or null) is
+ * turned into jsonb once, here (or found in the cache above).
  */
 bool
 ea_pg_assignments_insert(const char *unit_id, const char *id_type,
 						 const char *config_name, const char *sticky)
 {
 	EaOwnerSwitch save;
-	Datum		values[4];
+	Datum		values[6];
+	char		nulls[7] = "      ";
+	bool		isnull;
 	bool		inserted;
+	Jsonb	   *jb;
 	Oid			schema;
 
-	ea_pg_akey(values, unit_id, id_type, config_name, sticky);
+	jb = ea_pg_sticky_jsonb(sticky);
+	ea_pg_akey(values, unit_id, id_type, config_name, NULL);
+	values[3] = ea_pg_jsonb_string_member(jb, "group_name", &isnull);
+	if (isnull)
+		nulls[3] = 'n';
+	values[4] = ea_pg_jsonb_string_member(jb, "rule_id", &isnull);
+	if (isnull)
+		nulls[4] = 'n';
+	values[5] = JsonbPGetDatum(jb);
 	schema = ea_pg_storage_enter(&save);
-	ea_pg_aexec(schema, EA_APLAN_INSERT, values, NULL, SPI_OK_INSERT_RETURNING);
+	ea_pg_aexec(schema, EA_APLAN_INSERT, values, nulls, SPI_OK_INSERT_RETURNING);
 	inserted = (SPI_processed > 0);
 	ea_pg_storage_leave(&save);
 	return inserted;

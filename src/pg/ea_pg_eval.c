@@ -28,6 +28,20 @@ ea_pg_ua_cache(void)
 }
 
 /*
+ * This backend's scratch memory for evaluations (kept for the life of the
+ * backend; NULL when out of memory: each evaluation allocates its own).
+ */
+static ea_scratch *
+ea_pg_scratch(void)
+{
+	static ea_scratch *scratch = NULL;
+
+	if (scratch == NULL)
+		scratch = ea_scratch_new();
+	return scratch;
+}
+
+/*
  * The evaluation options from the settings and the caches (also used by
  * ea_pg_persist.c).
  */
@@ -42,6 +56,7 @@ ea_pg_eval_opts(ea_eval_opts *opts)
 	opts->idlist_arg = NULL;
 	opts->ip_table = ea_pg_ip_table();
 	opts->ua_cache = ea_pg_ua_cache();
+	opts->scratch = ea_pg_scratch();
 }
 
 /*

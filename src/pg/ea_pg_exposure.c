@@ -43,8 +43,6 @@
 #include "access/xlog.h"
 #include "utils/snapmgr.h"
 #include "catalog/pg_type.h"
-#include "commands/extension.h"
-#include "utils/lsyscache.h"
 #include "common/hashfn.h"
 #include "miscadmin.h"
 #include "storage/fd.h"
@@ -416,26 +414,6 @@ ea_pg_expo_trim(Oid schema, int64 newest_id)
 }
 
 /*
- * Does this database's extension have ea_exposures?  Not before ALTER
- * EXTENSION ... UPDATE to 0.2.0: the library then serves an older
- * extension, whose assignments must keep working without exposures.
- * Once seen, the table is assumed to stay (dropping it means dropping the
- * extension, and with it the functions that record).
- */
-static bool
-ea_pg_expo_table_exists(void)
-{
-	static bool seen = false;
-
-	if (seen)
-		return true;
-	if (!OidIsValid(get_extension_oid("experiment_assign", true)))
-		return false;
-	seen = OidIsValid(get_relname_relid("ea_exposures", ea_pg_extension_schema()));
-	return seen;
-}
-
-/*
  * Record the exposures of one result, evaluated for the user given as
  * StatsigUser JSON text (layers: of parameter, or of every parameter when
  * NULL).  Nothing is recorded when logging is off, in a read-only
@@ -457,7 +435,7 @@ ea_pg_exposures_record(const ea_result *result, const char *user_json,
 
 	if (!ea_pg_log_exposures || result == NULL || user_json == NULL)
 		return;
-	if (RecoveryInProgress() || XactReadOnly || !ea_pg_expo_table_exists())
+	if (RecoveryInProgress() || XactReadOnly)
 		return;
 	now_ms = ea_pg_now_ms();
 	want = ea_pg_expo_want(result, user_json, parameter, now_ms, &ncandidates, &nwanted);
@@ -499,6 +477,9 @@ ea_pg_exposures_persisted(const EaPersistCall *call, const EaCoreGuard *guard)
 	const char *user_json = call->user_json;
 
 	if (!ea_pg_log_exposures || guard->result == NULL)
+		return;
+	/* a database still at 0.1.0 has no exposure log: its functions work on */
+	if (!ea_pg_extension_at_least("0.2.0"))
 		return;
 	if (user_json == NULL && call->user_jsonb != NULL)
 		user_json = JsonbToCString(NULL, &call->user_jsonb->root,

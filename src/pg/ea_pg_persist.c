@@ -32,6 +32,42 @@
 static TimestampTz ea_persist_warned_statement = 0;
 
 /*
+ * The user needs of the last persistence-aware evaluation, and the spec
+ * generation they belong to.  get_user_persisted_values() builds its user
+ * with them when they include the unit id it reads: in the usual
+ * get_experiment(u, e, get_user_persisted_values(u, t)) the user is then
+ * built once, with only the parts the experiment reads, and found in the
+ * user cache by the evaluation.
+ */
+static const ea_user_needs *ea_persist_needs = NULL;
+static uint64 ea_persist_needs_generation = 0;
+
+/*
+ * The needs of a persistence-aware evaluation.  A layer re-evaluated for
+ * enforce_targeting/enforce_overrides evaluates the stored delegate, which
+ * its current rules may no longer reach: the whole user then.
+ */
+static const ea_user_needs *
+ea_pg_persist_needs(const EaPersistCall *call)
+{
+	const ea_user_needs *needs;
+
+	if (call->kind == EA_KIND_LAYER && (call->enforce_targeting || call->enforce_overrides))
+		return NULL;
+	needs = ea_specs_user_needs(ea_pg_cache_specs(false), call->kind, call->name);
+	ea_persist_needs = needs;
+	ea_persist_needs_generation = ea_pg_cache_generation();
+	return needs;
+}
+
+/* The user to evaluate a persistence-aware call with (cached, not owned). */
+const ea_user *
+ea_pg_persist_user(Jsonb *user, const EaPersistCall *call)
+{
+	return ea_pg_user_from_jsonb(user, ea_pg_persist_needs(call));
+}
+
+/*
  * May this transaction write assignments?  If not, warn (once per
  * statement) that the evaluation is not stored.
  */
@@ -190,7 +226,7 @@ ea_pg_persisted_jsonb(FunctionCallInfo fcinfo, ea_kind kind)
 	call.user_json = NULL;
 
 	guard = ea_pg_guard_create();
-	guard->eval_user = ea_pg_user_from_jsonb(user, NULL);
+	guard->eval_user = ea_pg_persist_user(user, &call);
 	ea_pg_persist_evaluate(&call, guard);
 	return ea_pg_persist_result(guard);
 }
@@ -244,11 +280,16 @@ ea_pg_get_user_persisted_values(PG_FUNCTION_ARGS)
 	Jsonb	   *user = PG_GETARG_JSONB_P(0);
 	char	   *id_type = text_to_cstring(PG_GETARG_TEXT_PP(1));
 	EaCoreGuard *guard = ea_pg_guard_create();
+	const ea_user_needs *needs = NULL;
 	const char *unit;
 	char	   *unit_id = NULL;
 	Jsonb	   *values;
 
-	guard->eval_user = ea_pg_user_from_jsonb(user, NULL);
+	if (ea_persist_needs != NULL &&
+		ea_persist_needs_generation == ea_pg_cache_generation() &&
+		ea_user_needs_unit(ea_persist_needs, id_type))
+		needs = ea_persist_needs;
+	guard->eval_user = ea_pg_user_from_jsonb(user, needs);
 	unit = ea_user_unit_id(guard->eval_user, id_type);
 	if (unit != NULL)
 		unit_id = pstrdup(unit);
@@ -256,6 +297,12 @@ ea_pg_get_user_persisted_values(PG_FUNCTION_ARGS)
 
 	values = unit_id ? ea_pg_assignments_values(unit_id, id_type) : NULL;
 	if (values == NULL)
-		PG_RETURN_DATUM(DirectFunctionCall1(jsonb_in, CStringGetDatum("{}")));
+	{
+		JsonbParseState *state = NULL;
+
+		/* {} */
+		pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
+		values = JsonbValueToJsonb(pushJsonbValue(&state, WJB_END_OBJECT, NULL));
+	}
 	PG_RETURN_JSONB_P(values);
 }

@@ -227,14 +227,61 @@ ea_push_layer_fields(JsonbParseState **st, const ea_result *r,
 
 /* ---- the memo of whole results ---- */
 
-static void
-ea_key_add(StringInfo key, const void *data, Size len)
+/*
+ * A result's key, built on the stack (a few hundred bytes; palloc'd only
+ * when longer): it is made for every result, so field by field appends
+ * must be cheap.
+ */
+typedef struct EaKey
 {
-	appendBinaryStringInfo(key, (const char *) data, (int) len);
+	char	   *data;
+	Size		len;
+	Size		cap;
+	char		local[512];
+} EaKey;
+
+static void
+ea_key_init(EaKey *key)
+{
+	key->data = key->local;
+	key->len = 0;
+	key->cap = sizeof(key->local);
 }
 
 static void
-ea_key_exposures(StringInfo key, const ea_result *r, bool undelegated, size_t n)
+ea_key_grow(EaKey *key, Size need)
+{
+	Size		cap = key->cap * 2;
+	char	   *data;
+
+	while (cap < key->len + need)
+		cap *= 2;
+	data = palloc(cap);
+	memcpy(data, key->data, key->len);
+	if (key->data != key->local)
+		pfree(key->data);
+	key->data = data;
+	key->cap = cap;
+}
+
+static inline void
+ea_key_add(EaKey *key, const void *data, Size len)
+{
+	if (key->len + len > key->cap)
+		ea_key_grow(key, len);
+	memcpy(key->data + key->len, data, len);
+	key->len += len;
+}
+
+static void
+ea_key_free(EaKey *key)
+{
+	if (key->data != key->local)
+		pfree(key->data);
+}
+
+static void
+ea_key_exposures(EaKey *key, const ea_result *r, bool undelegated, size_t n)
 {
 	size_t		i;
 
@@ -257,7 +304,7 @@ ea_key_exposures(StringInfo key, const ea_result *r, bool undelegated, size_t n)
  * name by content), or false when the result owns strings of its own.
  */
 static bool
-ea_result_key(const ea_result *r, const ea_result_view *v, StringInfo key)
+ea_result_key(const ea_result *r, const ea_result_view *v, EaKey *key)
 {
 	if (v->kind != EA_KIND_GATE && v->value_json != NULL && !v->value_is_stable)
 		return false;
@@ -283,7 +330,7 @@ ea_result_key(const ea_result *r, const ea_result_view *v, StringInfo key)
 }
 
 static EaResultSlot *
-ea_result_slot(const StringInfo key)
+ea_result_slot(const EaKey *key)
 {
 	uint32		h = hash_bytes((const unsigned char *) key->data, key->len);
 
@@ -316,19 +363,22 @@ Jsonb *
 ea_pg_result_jsonb(const ea_result *r)
 {
 	ea_result_view v;
-	StringInfoData key;
+	EaKey		key;
 	EaResultSlot *slot;
 	Jsonb	   *built;
 
 	ea_result_get_view(r, &v);
-	initStringInfo(&key);
+	ea_key_init(&key);
 	if (!ea_result_key(r, &v, &key))
+	{
+		ea_key_free(&key);
 		return ea_pg_result_build(r, &v);
+	}
 	slot = ea_result_slot(&key);
-	if (slot->key != NULL && slot->keylen == (Size) key.len &&
+	if (slot->key != NULL && slot->keylen == key.len &&
 		memcmp(slot->key, key.data, key.len) == 0)
 	{
-		pfree(key.data);
+		ea_key_free(&key);
 		return ea_copy_jsonb(slot->value);
 	}
 	built = ea_pg_result_build(r, &v);
@@ -348,7 +398,7 @@ ea_pg_result_jsonb(const ea_result *r)
 		slot->keylen = key.len;
 		slot->key = k;
 	}
-	pfree(key.data);
+	ea_key_free(&key);
 	return built;
 }
 

@@ -157,6 +157,16 @@ ea_pg_storage(EaStorage *out)
 	*out = ea_storage;
 }
 
+/* The extension's schema (cached; looked up again after invalidations). */
+Oid
+ea_pg_storage_schema(void)
+{
+	EaStorage	storage;
+
+	ea_pg_storage(&storage);
+	return storage.schema;
+}
+
 /* Run as the owner of the tables, in a security-restricted operation. */
 static void
 ea_pg_become_owner(const EaStorage *storage, EaOwnerSwitch *save)

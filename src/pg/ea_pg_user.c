@@ -12,20 +12,23 @@
  * The user is built from the jsonb directly (a JsonbIterator walk feeding
  * the core's user builder): no JSON text is written or parsed.
  *
- * The cached object is malloc'd by the core and owned by this file alone:
- * it is replaced only after a new user was built successfully, so an error
- * can never leave it dangling or leak it.
+ * The cached object is malloc'd by the core and owned by this file alone.
+ * Its memory is recycled for the next user: it is forgotten (the cache is
+ * empty) before the builder takes it over, and the builder frees it on
+ * any error, so an error can never leave it dangling or leak it.
  *
  *-------------------------------------------------------------------------
  */
 #include "ea_pg.h"
 
+#include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/numeric.h"
 
 static ea_user *ea_cached_user = NULL;
 static char *ea_cached_bytes = NULL;
 static Size ea_cached_len = 0;
+static Size ea_cached_cap = 0;	/* allocated size of ea_cached_bytes */
 static const ea_user_needs *ea_cached_needs = NULL;	/* NULL: whole user */
 static uint64 ea_cached_generation = 0;	/* of the specs the needs belong to */
 
@@ -115,10 +118,57 @@ ea_pg_member_type(const JsonbValue *v)
 	}
 }
 
+/* Is a numeric within what the user builder accepts? */
+static bool
+ea_pg_numeric_ok(Numeric n)
+{
+	char	   *num = DatumGetCString(DirectFunctionCall1(numeric_out, NumericGetDatum(n)));
+	bool		ok = ea_user_number_ok(num, strlen(num));
+
+	pfree(num);
+	return ok;
+}
+
+/*
+ * Could a member the spec does not read make the whole user invalid?
+ * True when its value holds a number the builder refuses or nests deeper
+ * than the builder allows below parent_depth open containers.  Such a
+ * member is built anyway, so that the builder gives its own verdict and
+ * error -- the same as for the whole user, in every function.
+ */
+static bool
+ea_pg_member_must_build(const JsonbValue *v, int parent_depth)
+{
+	JsonbIterator *it;
+	JsonbValue	x;
+	JsonbIteratorToken tok;
+	int			depth = parent_depth;
+
+	if (v->type == jbvNumeric)
+		return !ea_pg_numeric_ok(v->val.numeric);
+	if (v->type != jbvBinary)
+		return false;
+	it = JsonbIteratorInit(v->val.binary.data);
+	while ((tok = JsonbIteratorNext(&it, &x, false)) != WJB_DONE)
+	{
+		if (tok == WJB_BEGIN_OBJECT || tok == WJB_BEGIN_ARRAY)
+		{
+			if (++depth > EA_USER_MAX_DEPTH)
+				return true;
+		}
+		else if (tok == WJB_END_OBJECT || tok == WJB_END_ARRAY)
+			depth--;
+		else if ((tok == WJB_VALUE || tok == WJB_ELEM) && x.type == jbvNumeric &&
+				 !ea_pg_numeric_ok(x.val.numeric))
+			return true;
+	}
+	return false;
+}
+
 /*
  * Walk an object, building only the members the spec can read (and known
- * fields of the wrong type); the four user objects are walked the same
- * way one level down.
+ * fields of the wrong type, and members that would make the user invalid);
+ * the four user objects are walked the same way one level down.
  */
 static void
 ea_pg_user_walk_object(JsonbContainer *c, const char *object,
@@ -129,6 +179,7 @@ ea_pg_user_walk_object(JsonbContainer *c, const char *object,
 				v;
 	JsonbIteratorToken tok;
 
+	check_stack_depth();		/* recursive, one level per user object */
 	memset(&k, 0, sizeof(k));
 	ea_ub_begin(b, true);
 	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
@@ -147,7 +198,8 @@ ea_pg_user_walk_object(JsonbContainer *c, const char *object,
 			ea_pg_user_walk_object(v.val.binary.data, inner, needs, b);
 		}
 		else if (ea_user_needs_member(needs, object, k.val.string.val, k.val.string.len,
-									  ea_pg_member_type(&v)))
+									  ea_pg_member_type(&v)) ||
+				 ea_pg_member_must_build(&v, object == NULL ? 1 : 2))
 		{
 			ea_ub_key(b, k.val.string.val, k.val.string.len);
 			ea_pg_user_walk_value(&v, b);
@@ -175,9 +227,9 @@ ea_pg_user_walk(Jsonb *user, const ea_user_needs *needs, ea_user_builder *b)
 
 /* Build the core's user from jsonb; the builder is freed on any error. */
 static ea_user *
-ea_pg_user_build(Jsonb *user, const ea_user_needs *needs)
+ea_pg_user_build(Jsonb *user, const ea_user_needs *needs, ea_user *spare)
 {
-	ea_user_builder *b = ea_user_builder_new();
+	ea_user_builder *b = ea_user_builder_recycle(spare);
 	ea_user    *built;
 	ea_error	err;
 
@@ -209,23 +261,30 @@ ea_pg_user_from_jsonb(Jsonb *user, const ea_user_needs *needs)
 {
 	ea_user    *parsed;
 	char	   *bytes;
+	ea_user    *spare;
 
 	if (ea_pg_user_is_cached(user, needs))
 		return ea_cached_user;
-	parsed = ea_pg_user_build(user, needs);
-	bytes = malloc(VARSIZE(user));
-	if (bytes == NULL)
+	/* the cached user's memory is recycled: it is forgotten first */
+	spare = ea_cached_user;
+	ea_cached_user = NULL;
+	parsed = ea_pg_user_build(user, needs, spare);
+	if (VARSIZE(user) > ea_cached_cap)
 	{
-		ea_user_free(parsed);
-		ereport(ERROR,
-				(errcode(ERRCODE_OUT_OF_MEMORY),
-				 errmsg("out of memory")));
+		bytes = malloc(VARSIZE(user));
+		if (bytes == NULL)
+		{
+			ea_user_free(parsed);
+			ereport(ERROR,
+					(errcode(ERRCODE_OUT_OF_MEMORY),
+					 errmsg("out of memory")));
+		}
+		free(ea_cached_bytes);
+		ea_cached_bytes = bytes;
+		ea_cached_cap = VARSIZE(user);
 	}
-	memcpy(bytes, user, VARSIZE(user));
-	ea_user_free(ea_cached_user);
-	free(ea_cached_bytes);
+	memcpy(ea_cached_bytes, user, VARSIZE(user));
 	ea_cached_user = parsed;
-	ea_cached_bytes = bytes;
 	ea_cached_len = VARSIZE(user);
 	ea_cached_needs = needs;
 	ea_cached_generation = ea_pg_cache_generation();
