@@ -1353,6 +1353,15 @@ ea_sync_check_url(char **newval, void **extra, GucSource source)
 	return true;
 }
 
+/* log_event_url: a URL, or empty to turn exposure forwarding off. */
+static bool
+ea_sync_check_url_or_empty(char **newval, void **extra, GucSource source)
+{
+	if (*newval == NULL || (*newval)[0] == '\0')
+		return true;
+	return ea_sync_check_url(newval, extra, source);
+}
+
 static bool
 ea_sync_check_databases(char **newval, void **extra, GucSource source)
 {
@@ -1462,12 +1471,12 @@ ea_pg_sync_init(void)
 							   ea_sync_check_url, NULL, NULL);
 	DefineCustomStringVariable("experiment_assign.log_event_url",
 							   "URL of Statsig's log_event endpoint (exposure logging).",
-							   "As Server Core's log_event_url option.",
+							   "As Server Core's log_event_url option; empty turns exposure forwarding off.",
 							   &ea_pg_log_event_url,
 							   EA_HTTP_DEFAULT_LOG_EVENT_URL,
 							   PGC_SIGHUP,
 							   0,
-							   ea_sync_check_url, NULL, NULL);
+							   ea_sync_check_url_or_empty, NULL, NULL);
 	DefineCustomIntVariable("experiment_assign.specs_sync_interval",
 							"Time between two download_config_specs polls of the sync worker.",
 							"After failures the worker waits longer (doubling, up to 8 times "
