@@ -509,9 +509,11 @@ REVOKE ALL ON FUNCTION @extschema@.log_exposure(jsonb, text, text, text) FROM PU
 REVOKE ALL ON FUNCTION @extschema@.flush_exposures() FROM PUBLIC;
 REVOKE ALL ON TABLE @extschema@.ea_exposure_status FROM PUBLIC;
 REVOKE ALL ON TABLE @extschema@.ea_exposure_source FROM PUBLIC;
--- recording exposures is part of evaluating for real use: PUBLIC, like
--- the persistence-aware evaluators; no privilege on the table is needed
-GRANT EXECUTE ON FUNCTION @extschema@.log_exposure(jsonb, text, text, text) TO PUBLIC;
+-- recording exposures writes, like assigning: log_exposure is on the one
+-- list grant_assignment_access() grants (section hardening); no privilege
+-- on the table is needed
+INSERT INTO @extschema@.ea_assignment_access (function_signature) VALUES
+	('log_exposure(jsonb, text, text, text)');
 
 -- section exposures: end
 
