@@ -1,7 +1,8 @@
 /*-------------------------------------------------------------------------
  *
  * ea_pg_assignments.c
- *	  The assignment table of persistent assignment, through SPI.
+ *	  The assignment table of persistent assignment: SPI statements, and
+ *	  one direct index scan for the per-call read of a unit's values.
  *
  * ea_assignments holds one row per (unit id, id type, config name): the
  * Server Core StickyValues saved when a unit was first assigned.  Like the
@@ -12,7 +13,8 @@
  * Every statement runs with read_only = false: SPI then increments the
  * command counter and takes a fresh snapshot, so a call sees the rows an
  * earlier call of the same statement wrote (and, in READ COMMITTED, rows
- * other sessions committed since the statement began).
+ * other sessions committed since the statement began).  The direct read
+ * of a unit's values (ea_pg_assignments_values) takes the same snapshot.
  *
  *-------------------------------------------------------------------------
  */
