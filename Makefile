@@ -44,6 +44,8 @@ CORE_OBJS = \
 	src/core/ea_result.o \
 	src/core/ea_sticky.o \
 	src/core/ea_needs.o \
+	src/core/ea_nesting.o \
+	src/core/ea_regex.o \
 	src/core/ea_ua.o \
 	src/core/ea_uacache.o \
 	src/core/ea_ip.o \
@@ -200,6 +202,7 @@ EA_TEST_DATA = test/data/statsig
 EA_E2E_DIR ?= $(abspath ../shared/statsig-data/e2e)
 UNIT_ARGS_test_e2e = $(EA_E2E_DIR) $(EA_TEST_DATA)/company_id_list $(IP_TABLE)
 UNIT_ARGS_test_goldens = test/conformance
+UNIT_ARGS_test_regex = test/conformance
 UNIT_ARGS_test_exposure = test/conformance/fixtures
 UNIT_ARGS_test_fuzz_seeds = test/fuzz/corpus
 UNIT_ARGS_test_ip = $(IP_TABLE_DIR)
@@ -239,7 +242,7 @@ unit:
 # the corpus (test/unit/test_fuzz_seeds.c).
 
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS = specs user
+FUZZ_TARGETS = specs user sync
 FUZZ_CFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined \
 	-fno-sanitize-recover=undefined -D_GNU_SOURCE -Isrc/core \
 	$(shell pkg-config --cflags $(CORE_LIBS) 2>/dev/null)

@@ -125,6 +125,7 @@ if [ "$INSIDE" = 1 ]; then
 	step sql_persist "${PSQL[@]}" -f "$BENCH/persist.sql"
 	step node_persist "${PIN[@]}" node "$BENCH/node/persist_bench.js" --dcs "$BENCH_DCS" \
 		--users "$W/users.jsonl" --n "$BENCH_PERSIST_NODE_USERS" --experiment "$BENCH_EXPERIMENT"
+	step node_adapter "${PIN[@]}" "$BENCH/adapter.sh"
 	step sql_trigger "${PSQL[@]}" -f "$BENCH/trigger.sql"
 	step sql_exposures "$BENCH/exposures.sh"
 	step sql_load_memory "${PSQL[@]}" -f "$BENCH/load_memory.sql"

@@ -106,7 +106,7 @@ SELECT p.oid::regprocedure AS function, p.provolatile, p.proisstrict, p.proparal
 FROM pg_proc p
 WHERE p.proname IN ('save_user_persisted_value', 'delete_user_persisted_value')
    OR p.oid = 'get_user_persisted_values(text)'::regprocedure
-ORDER BY 1::text;
+ORDER BY p.proname;
 
 -- privileges: an application role needs an explicit grant; with it, no
 -- privilege on the table is needed

@@ -422,7 +422,108 @@ GRANT EXECUTE ON FUNCTION @extschema@.experiment_assign_require_version(text) TO
  * ------------------------------------------------------------------- */
 -- section hardening: begin
 
+/*
+ * Least privilege for stored assignments.  PUBLIC keeps the stateless
+ * evaluators; reading, storing and deleting assignments (the
+ * persistence-aware get_experiment/get_layer, get_user_persisted_values,
+ * the trigger's writes) take an explicit grant:
+ *
+ *	SELECT grant_assignment_access('app_role');
+ *
+ * ea_assignment_access is the one list of those functions: a later
+ * function that reads or writes assignments adds its row here (in its own
+ * section) and grant_assignment_access()/revoke_assignment_access() cover
+ * it.  Signatures are stored without the schema (text, not regprocedure:
+ * pg_upgrade refuses reg* columns other than regclass/regrole/regtype).
+ */
+CREATE TABLE @extschema@.ea_assignment_access (
+	function_signature text PRIMARY KEY
+);
+COMMENT ON TABLE @extschema@.ea_assignment_access IS
+'The functions that read, store or delete stored assignments: grant_assignment_access() grants EXECUTE on each';
+REVOKE ALL ON TABLE @extschema@.ea_assignment_access FROM PUBLIC;
+GRANT SELECT ON TABLE @extschema@.ea_assignment_access TO PUBLIC;
 
+INSERT INTO @extschema@.ea_assignment_access (function_signature) VALUES
+	('get_experiment(jsonb, text, jsonb, boolean, boolean)'),
+	('get_layer(jsonb, text, jsonb, boolean, boolean)'),
+	('get_user_persisted_values(jsonb, text)'),
+	('assign_experiment_trigger()');
+
+REVOKE EXECUTE ON FUNCTION @extschema@.get_experiment(jsonb, text, jsonb, boolean, boolean) FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION @extschema@.get_layer(jsonb, text, jsonb, boolean, boolean) FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION @extschema@.get_user_persisted_values(jsonb, text) FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION @extschema@.assign_experiment_trigger() FROM PUBLIC;
+
+CREATE FUNCTION @extschema@.assignment_access_functions()
+RETURNS SETOF regprocedure
+LANGUAGE sql STABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT pg_catalog.to_regprocedure(pg_catalog.quote_ident(n.nspname) || '.' || a.function_signature)
+	FROM @extschema@.ea_assignment_access a,
+		 pg_catalog.pg_extension e
+		 JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace
+	WHERE e.extname = 'experiment_assign'
+	ORDER BY a.function_signature
+$$;
+COMMENT ON FUNCTION @extschema@.assignment_access_functions() IS
+'The functions grant_assignment_access() grants: every function that reads, stores or deletes stored assignments';
+REVOKE ALL ON FUNCTION @extschema@.assignment_access_functions() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION @extschema@.assignment_access_functions() TO PUBLIC;
+
+CREATE FUNCTION @extschema@.ea_assignment_access_set(role regrole, allow boolean)
+RETURNS SETOF regprocedure
+LANGUAGE plpgsql VOLATILE STRICT PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	fn regprocedure;
+	v_owner oid;
+BEGIN
+	SELECT e.extowner INTO v_owner FROM pg_catalog.pg_extension e
+	WHERE e.extname = 'experiment_assign';
+	IF NOT pg_catalog.pg_has_role(v_owner, 'MEMBER') THEN
+		RAISE EXCEPTION 'permission denied to % assignment access', CASE WHEN allow THEN 'grant' ELSE 'revoke' END
+			USING ERRCODE = '42501',
+				  DETAIL = pg_catalog.format('Only the extension owner (%s) and superusers manage who may read and store assignments.',
+											 v_owner::regrole),
+				  HINT = 'Connect as the extension owner or a superuser.';
+	END IF;
+	FOR fn IN SELECT f FROM @extschema@.assignment_access_functions() AS f LOOP
+		IF fn IS NULL THEN
+			CONTINUE;
+		END IF;
+		IF allow THEN
+			EXECUTE pg_catalog.format('GRANT EXECUTE ON FUNCTION %s TO %s', fn, role);
+		ELSE
+			EXECUTE pg_catalog.format('REVOKE EXECUTE ON FUNCTION %s FROM %s', fn, role);
+		END IF;
+		RETURN NEXT fn;
+	END LOOP;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.ea_assignment_access_set(regrole, boolean) IS
+'Internal: grants or revokes EXECUTE on every assignment function';
+REVOKE ALL ON FUNCTION @extschema@.ea_assignment_access_set(regrole, boolean) FROM PUBLIC;
+
+CREATE FUNCTION @extschema@.grant_assignment_access(role regrole)
+RETURNS SETOF regprocedure
+LANGUAGE sql VOLATILE STRICT PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$ SELECT @extschema@.ea_assignment_access_set(role, true) $$;
+COMMENT ON FUNCTION @extschema@.grant_assignment_access(regrole) IS
+'Let a role read, store and delete stored assignments: grants EXECUTE on every assignment function (returned); owner or superuser only';
+REVOKE ALL ON FUNCTION @extschema@.grant_assignment_access(regrole) FROM PUBLIC;
+
+CREATE FUNCTION @extschema@.revoke_assignment_access(role regrole)
+RETURNS SETOF regprocedure
+LANGUAGE sql VOLATILE STRICT PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$ SELECT @extschema@.ea_assignment_access_set(role, false) $$;
+COMMENT ON FUNCTION @extschema@.revoke_assignment_access(regrole) IS
+'Undo grant_assignment_access: revokes EXECUTE on every assignment function (returned); owner or superuser only';
+REVOKE ALL ON FUNCTION @extschema@.revoke_assignment_access(regrole) FROM PUBLIC;
 
 -- section hardening: end
 
@@ -440,7 +541,7 @@ GRANT EXECUTE ON FUNCTION @extschema@.experiment_assign_require_version(text) TO
  * compares the version of the document row in its own placement once per
  * statement instead.  Idempotent; stored rows are moved into the shards.
  */
-CREATE FUNCTION @extschema@.experiment_assign_distribute()
+CREATE FUNCTION @extschema@.experiment_assign_distribute(collect_worker_rows boolean DEFAULT true)
 RETURNS text
 LANGUAGE plpgsql VOLATILE STRICT PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
@@ -481,6 +582,37 @@ BEGIN
 	LOOP
 		EXECUTE pg_catalog.format('DROP TRIGGER %I ON %s', t.tgname, t.rel);
 	END LOOP;
+	/*
+	 * Rows stored in the workers' own tables before the assignments were
+	 * distributed (a cluster that ran 0.1.0's layout): gathered here, so
+	 * that no unit loses its group.  A unit stored on several nodes keeps
+	 * its earliest assignment (the first writer wins, as everywhere).
+	 */
+	IF collect_worker_rows AND NOT EXISTS (
+			SELECT FROM pg_catalog.pg_dist_partition
+			WHERE logicalrelid OPERATOR(pg_catalog.=) pg_catalog.format('%s.ea_assignments', s)::pg_catalog.regclass) THEN
+		FOR t IN
+			SELECT w.nodename, w.nodeport, w.result
+			FROM pg_catalog.run_command_on_workers(pg_catalog.format(
+				'SELECT pg_catalog.json_build_object(''a'', (SELECT COALESCE(pg_catalog.json_agg(a), ''[]'') FROM %1$s.ea_assignments a), '
+				'''b'', (SELECT COALESCE(pg_catalog.json_agg(b), ''[]'') FROM %1$s.ea_assignments_archive b))', s)) AS w
+			WHERE w.success
+		LOOP
+			EXECUTE pg_catalog.format(
+				'INSERT INTO %1$s.ea_assignments AS c SELECT DISTINCT ON (unit_id, id_type, config_name) * '
+				'FROM pg_catalog.json_populate_recordset(NULL::%1$s.ea_assignments, $1) '
+				'ORDER BY unit_id, id_type, config_name, assigned_at '
+				'ON CONFLICT (unit_id, id_type, config_name) DO UPDATE SET '
+				'group_name = EXCLUDED.group_name, rule_id = EXCLUDED.rule_id, '
+				'assigned_at = EXCLUDED.assigned_at, sticky = EXCLUDED.sticky '
+				'WHERE EXCLUDED.assigned_at OPERATOR(pg_catalog.<) c.assigned_at', s)
+				USING (t.result::pg_catalog.json) OPERATOR(pg_catalog.->) 'a';
+			EXECUTE pg_catalog.format(
+				'INSERT INTO %1$s.ea_assignments_archive '
+				'SELECT * FROM pg_catalog.json_populate_recordset(NULL::%1$s.ea_assignments_archive, $1)', s)
+				USING (t.result::pg_catalog.json) OPERATOR(pg_catalog.->) 'b';
+		END LOOP;
+	END IF;
 	FOR t IN
 		SELECT * FROM (VALUES (1, 'ea_config_specs', 'n'), (2, 'ea_id_lists', 'n'),
 							  (3, 'ea_assignments', 'h'), (4, 'ea_assignments_archive', 'h')) AS v(i, name, method)
@@ -509,9 +641,9 @@ BEGIN
 				ELSE 'distributed: ' OPERATOR(pg_catalog.||) pg_catalog.array_to_string(done, ', ') END;
 END
 $fn$;
-COMMENT ON FUNCTION @extschema@.experiment_assign_distribute() IS
-'Citus coordinator: make the specs and ID lists reference tables and distribute the assignments by unit_id, keeping every stored row; idempotent';
-REVOKE ALL ON FUNCTION @extschema@.experiment_assign_distribute() FROM PUBLIC;
+COMMENT ON FUNCTION @extschema@.experiment_assign_distribute(boolean) IS
+'Citus coordinator: make the specs and ID lists reference tables and distribute the assignments by unit_id, keeping every stored row (with collect_worker_rows also those in the workers'' own tables); idempotent';
+REVOKE ALL ON FUNCTION @extschema@.experiment_assign_distribute(boolean) FROM PUBLIC;
 
 /*
  * CREATE EXTENSION on a Citus coordinator sets everything up by itself.
@@ -525,7 +657,7 @@ BEGIN
 	IF EXISTS (SELECT FROM pg_catalog.pg_extension WHERE extname OPERATOR(pg_catalog.=) 'citus')
 	   AND pg_catalog.current_setting('application_name') NOT LIKE 'citus\_internal%' THEN
 		IF (SELECT groupid FROM pg_catalog.pg_dist_local_group) OPERATOR(pg_catalog.=) 0 THEN
-			PERFORM @extschema@.experiment_assign_distribute();
+			PERFORM @extschema@.experiment_assign_distribute(false);
 		END IF;
 	END IF;
 END

@@ -57,13 +57,6 @@ function storageKey(user, idType) {
   return `${id}:${idType}`;
 }
 
-function plainUser(user) {
-  const u = {};
-  if (user.userID != null) u.userID = user.userID;
-  if (user.customIDs != null) u.customIDs = { ...user.customIDs };
-  return u;
-}
-
 function checkKey(key, operation) {
   if (typeof key !== 'string') {
     throw new TypeError(`experiment_assign storage: ${operation}: the storage key must be a string, got ${typeof key}`);
@@ -256,7 +249,7 @@ class ExperimentAssignStorage {
       // node-core hands save/delete to JavaScript from a background thread,
       // through the event loop, usually well within a millisecond
       await new Promise((r) => setImmediate(r));
-      await new Promise((r) => setTimeout(r, graceMs));
+      if (graceMs > 0) await new Promise((r) => setTimeout(r, graceMs));
       const writes = [...this._pending.values()].filter((e) => e.write).map((e) => e.promise);
       if (writes.length === 0) return failed;
       failed += (await Promise.all(writes)).filter((v) => v === null).length;

@@ -122,6 +122,19 @@ for (const r of rows.filter((r) => r.impl === 'row')) {
   row(r.figure || '', r.measure || '', r.value || '', r.ratio || '', r.target || '', r.met || '');
 }
 
+// 7. the Node storage adapter (adapters/node) against a plain pg adapter
+{
+  const ad = rows.filter((r) => r.kind === 'adapter');
+  const ea = (op) => ad.find((r) => r.which === 'ExperimentAssignStorage' && r.op === op);
+  const pl = (op) => ad.find((r) => r.which === 'plain pg' && r.op === op);
+  for (const r of ad.filter((a) => a.which === 'ExperimentAssignStorage')) {
+    const p = pl(r.op);
+    row('7 Node adapter', `${r.op}: ExperimentAssignStorage ${us(r.ns_per_op)} (CPU ${us(r.cpu_ns_per_op)})` +
+      (p ? ` / plain pg ${us(p.ns_per_op)} (CPU ${us(p.cpu_ns_per_op)})` : ''), '', p ? x(r.ns_per_op / p.ns_per_op) : '', '', '');
+  }
+  if (ad.length && !ea('save (pipelined)')) row('7 Node adapter', 'adapter', NA('step failed'), '', '', '');
+}
+
 // cross-implementation check
 for (const kind of KINDS) {
   const impls = ['sql', 'core', 'node-core', 'node-core-prebuilt', 'statsig-node'].map((i) => find(i, kind)).filter((r) => r && r.check);

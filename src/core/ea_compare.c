@@ -252,21 +252,13 @@ ea_cmp_strings(const ea_dval *v, const ea_tval *t, ea_op op, bool ignore_case)
 	return negated ? !found : found;
 }
 
-bool
+/* EA_REGEX_MATCH, EA_REGEX_NO_MATCH or EA_REGEX_LIMIT (no answer). */
+int
 ea_cmp_regex(const ea_dval *v, const ea_tval *t)
 {
-	pcre2_match_data *md;
-	int			rc;
-
 	if (v->str == NULL || t->regex == NULL)
-		return false;
-	md = pcre2_match_data_create_from_pattern(t->regex, NULL);
-	if (md == NULL)
-		return false;
-	rc = pcre2_match(t->regex, (PCRE2_SPTR) v->str, strlen(v->str), 0, 0, md,
-					 NULL);
-	pcre2_match_data_free(md);
-	return rc >= 0;
+		return EA_REGEX_NO_MATCH;
+	return ea_regex_match(t->regex, t->regex_backtracks, v->str, strlen(v->str));
 }
 
 /* Whole days of a millisecond count, truncated toward zero (chrono). */

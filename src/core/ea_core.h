@@ -121,6 +121,17 @@ typedef enum ea_member_type
  */
 extern bool ea_user_needs_member(const ea_user_needs *needs, const char *object,
 								 const char *key, size_t len, ea_member_type type);
+
+/*
+ * A member the spec does not read can still make the user invalid, inside
+ * its value: nesting deeper than EA_USER_MAX_DEPTH containers (counting
+ * the user object itself) or a number beyond f64.  A caller that skips
+ * members must build any such member anyway, so that every function gives
+ * the same verdict for the same user; ea_user_number_ok() is the number
+ * rule the builder applies.
+ */
+#define EA_USER_MAX_DEPTH 64
+extern bool ea_user_number_ok(const char *text, size_t len);
 extern void ea_user_needs_free(ea_user_needs *needs);
 
 /*

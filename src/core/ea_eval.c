@@ -25,7 +25,6 @@
 #include <string.h>
 #include <time.h>
 
-#define EA_MAX_NESTING 300
 #define EA_MEMO_MAX 64
 
 typedef struct ea_memo
@@ -43,7 +42,8 @@ typedef struct ea_ctx
 	ea_result  *r;
 	int			nested_count;
 	int		   *depth;			/* shared with experiment_group evaluations */
-	bool		overflow;
+	bool		overflow;		/* stop: nesting too deep, or regex_limit */
+	const ea_tval *regex_limit; /* a str_matches that gave no answer */
 	int64_t		now_ms;
 	ea_arena	scratch;		/* values made during this evaluation */
 	ea_ua_info *ua;				/* parsed user agent, when needed */
@@ -466,7 +466,18 @@ ea_apply_operator(ea_ctx *ctx, ea_op op, const ea_dval *v, const ea_tval *t)
 		case EA_OP_NONE_CASE_SENSITIVE:
 			return ea_cmp_strings(v, t, op, false);
 		case EA_OP_STR_MATCHES:
-			return ea_cmp_regex(v, t);
+			{
+				int			m = ea_cmp_regex(v, t);
+
+				if (m == EA_REGEX_LIMIT)
+				{
+					/* no silent "no match": the evaluation fails */
+					ctx->regex_limit = t;
+					ctx->overflow = true;
+					return 0;
+				}
+				return m == EA_REGEX_MATCH;
+			}
 		case EA_OP_BEFORE:
 		case EA_OP_AFTER:
 		case EA_OP_ON:
@@ -622,6 +633,8 @@ ea_experiment_group(ea_ctx *ctx, const ea_condition *c)
 		sctx.overflow = true;
 	(*ctx->depth)--;
 	ctx->overflow |= sctx.overflow;
+	if (sctx.regex_limit != NULL)
+		ctx->regex_limit = sctx.regex_limit;
 	if (sub.group_name != NULL)
 		v = ea_string_value(ctx, sub.group_name);
 	ea_ctx_finish(&sctx, &sub);
@@ -793,6 +806,7 @@ ea_config_mapping(ea_ctx *ctx, const char *name, ea_kind kind,
 	const ea_mapping_list *ml;
 	size_t		i,
 				j;
+	bool		recognized;
 
 	if (ctx->specs->override_rules.count == 0 ||
 		(ml = ea_map_get(&ctx->specs->overrides, name)) == NULL)
@@ -820,7 +834,16 @@ ea_config_mapping(ea_ctx *ctx, const char *name, ea_kind kind,
 			if (!ea_pass_percentage(ctx, rule, spec ? spec->salt : ""))
 				continue;
 			ctx->r->override_config_name = m->new_config_name;
-			if (ea_eval_spec(ctx, m->new_config_name, kind))
+			/* a mapping to a mapped name nests too: bound it */
+			if (++(*ctx->depth) > EA_MAX_NESTING)
+			{
+				(*ctx->depth)--;
+				ctx->overflow = true;
+				return true;
+			}
+			recognized = ea_eval_spec(ctx, m->new_config_name, kind);
+			(*ctx->depth)--;
+			if (recognized || ctx->overflow)
 				return true;
 			ea_reset_result(ctx);
 			break;
@@ -1062,7 +1085,16 @@ ea_evaluate(const ea_specs *specs, const ea_user *user, ea_kind kind,
 	ea_scratch_take(&ctx);
 	r->recognized = ea_eval_spec(&ctx, name, kind);
 	r->name = name;
-	if (ctx.overflow)
+	if (ctx.regex_limit != NULL)
+	{
+		st = ea_fail(err, EA_ERR_LIMIT, "regular expression match exceeded its limits",
+					 "Evaluating \"%s\": str_matches pattern \"%.120s\" could not be decided "
+					 "for the user's value within the matcher's limits.",
+					 name, ctx.regex_limit->str ? ctx.regex_limit->str : "");
+		ea_set_hint(err, "Simplify the pattern: backreferences and atomic groups backtrack; "
+					"other patterns run in linear time.");
+	}
+	else if (ctx.overflow)
 	{
 		st = ea_fail(err, EA_ERR_LIMIT, "spec nesting is too deep",
 					 "Evaluating \"%s\" nested more than %d gate or delegate evaluations.",

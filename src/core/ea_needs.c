@@ -18,6 +18,8 @@
 #include "ea_spec.h"
 #include "ea_user.h"
 
+#include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -31,12 +33,22 @@ struct ea_user_needs
 	ea_map		ids;			/* customIDs member names */
 };
 
+/* A spec still to walk (the walk keeps a work list: no recursion). */
+typedef struct ea_needs_item
+{
+	const char *name;
+	ea_kind		kind;
+} ea_needs_item;
+
 typedef struct ea_needs_walk
 {
 	ea_specs   *specs;
 	ea_user_needs *needs;
 	ea_map		seen;			/* "<kind>:<name>" already visited */
 	ea_arena	keys;			/* those keys */
+	ea_needs_item *todo;		/* visited, not walked yet */
+	size_t		ntodo;
+	size_t		todo_cap;
 	bool		failed;
 } ea_needs_walk;
 
@@ -66,6 +78,28 @@ ea_needs_visit(ea_needs_walk *w, const char *name, ea_kind kind)
 }
 
 static void ea_needs_spec(ea_needs_walk *w, const ea_spec *spec);
+
+/* Queue kind:name for the walk (each name once). */
+static void
+ea_needs_push(ea_needs_walk *w, const char *name, ea_kind kind)
+{
+	if (w->ntodo == w->todo_cap)
+	{
+		size_t		cap = w->todo_cap ? w->todo_cap * 2 : 16;
+		ea_needs_item *p = realloc(w->todo, cap * sizeof(ea_needs_item));
+
+		if (p == NULL)
+		{
+			w->failed = true;
+			return;
+		}
+		w->todo = p;
+		w->todo_cap = cap;
+	}
+	w->todo[w->ntodo].name = name;
+	w->todo[w->ntodo].kind = kind;
+	w->ntodo++;
+}
 
 static void
 ea_needs_key(ea_needs_walk *w, ea_map *map, const char *key)
@@ -108,20 +142,35 @@ ea_needs_unit(ea_needs_walk *w, const char *id_type, const char *lower)
 
 static void ea_needs_mappings(ea_needs_walk *w, const char *name, ea_kind kind);
 
-/* Everything evaluating kind:name can reach (mappings apply to any name). */
+/*
+ * Everything evaluating kind:name can reach (mappings apply to any name).
+ * Queued, not walked here: a chain of nested gates as long as the
+ * document is must not become as deep a recursion.
+ */
 static void
 ea_needs_named(ea_needs_walk *w, const char *name, ea_kind kind)
 {
-	const ea_map *map = kind == EA_KIND_GATE ? &w->specs->gates
-		: kind == EA_KIND_LAYER ? &w->specs->layers : &w->specs->configs;
-	const ea_spec *spec;
-
 	if (name == NULL || !ea_needs_visit(w, name, kind))
 		return;
-	ea_needs_mappings(w, name, kind);
-	spec = ea_map_get(map, name);
-	if (spec != NULL)
-		ea_needs_spec(w, spec);
+	ea_needs_push(w, name, kind);
+}
+
+/* Walk the queued names until none is left. */
+static void
+ea_needs_drain(ea_needs_walk *w)
+{
+	while (w->ntodo > 0 && !w->failed)
+	{
+		ea_needs_item item = w->todo[--w->ntodo];
+		const ea_map *map = item.kind == EA_KIND_GATE ? &w->specs->gates
+			: item.kind == EA_KIND_LAYER ? &w->specs->layers : &w->specs->configs;
+		const ea_spec *spec;
+
+		ea_needs_mappings(w, item.name, item.kind);
+		spec = ea_map_get(map, item.name);
+		if (spec != NULL)
+			ea_needs_spec(w, spec);
+	}
 }
 
 static void
@@ -229,6 +278,8 @@ ea_specs_user_needs(const ea_specs *cspecs, ea_kind kind, const char *name)
 	w.specs = specs;
 	w.needs = needs;
 	ea_needs_named(&w, name, kind);
+	ea_needs_drain(&w);
+	free(w.todo);
 	ea_map_free(&w.seen);
 	ea_arena_free(&w.keys);
 	if (w.failed || w.keys.failed || !ea_map_put(memo, key, needs))
@@ -288,6 +339,28 @@ ea_user_needs_member(const ea_user_needs *needs, const char *object,
 	return ea_needs_has(&needs->members, key, len);
 }
 
+/* The builder's number rule: serde_json refuses numbers beyond f64. */
+bool
+ea_user_number_ok(const char *text, size_t len)
+{
+	char		buf[64];
+	char	   *copy = buf;
+	bool		ok;
+
+	if (len >= sizeof(buf) && (copy = malloc(len + 1)) == NULL)
+		return false;			/* unknown: let the builder decide */
+	memcpy(copy, text, len);
+	copy[len] = '\0';
+	ok = isfinite(strtod(copy, NULL));
+	if (copy != buf)
+		free(copy);
+	return ok;
+}
+
+/*
+ * Does a user built with these needs hold its unit id of id_type?  (NULL
+ * needs: the whole user was built.)
+ */
 bool
 ea_user_needs_unit(const ea_user_needs *needs, const char *id_type)
 {

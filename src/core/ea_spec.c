@@ -227,6 +227,15 @@ ea_parse_condition(ea_pctx *c, json_object *obj, ea_condition **out)
 	}
 	if (!ok || a->failed)
 		return ea_nomem(c);
+	if (cond->target.regex_unsupported != NULL)
+	{
+		char		msg[256];
+
+		snprintf(msg, sizeof(msg),
+				 "the str_matches pattern uses %s, which Server Core reads differently from PCRE2",
+				 cond->target.regex_unsupported);
+		return ea_bad(c, msg);
+	}
 	*out = cond;
 	return EA_OK;
 }
@@ -885,6 +894,8 @@ ea_specs_parse(const char *json, size_t len, ea_specs **out, ea_error *err)
 	json_object_put(root);
 	if (st == EA_OK && specs->arena.failed)
 		st = ea_nomem(&c);
+	if (st == EA_OK)
+		st = ea_specs_check_nesting(specs, err);
 	if (st != EA_OK)
 	{
 		ea_specs_free(specs);

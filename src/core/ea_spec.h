@@ -150,4 +150,13 @@ struct ea_specs
 	ea_map		needs[4];		/* by kind: name -> ea_user_needs (memo) */
 };
 
+/*
+ * Nested evaluations (pass_gate/fail_gate, delegates, experiment_group,
+ * config mappings) an evaluation may go through; deeper is 54000.
+ */
+#define EA_MAX_NESTING 300
+
+/* Refuse a document with a spec that can never evaluate (ea_nesting.c). */
+extern ea_status ea_specs_check_nesting(const ea_specs *specs, ea_error *err);
+
 #endif							/* EA_SPEC_H */

@@ -96,12 +96,21 @@ ea_sync_tokenize(const char *body, size_t len, const char *what, ea_error *err)
 	return obj;
 }
 
+/* An integer, or a double with an integral value in int64 range. */
 static bool
 ea_sync_is_integer(json_object *v)
 {
-	return v != NULL && (json_object_is_type(v, json_type_int) ||
-						 (json_object_is_type(v, json_type_double) &&
-						  json_object_get_double(v) == (double) (int64_t) json_object_get_double(v)));
+	double		d;
+
+	if (v == NULL)
+		return false;
+	if (json_object_is_type(v, json_type_int))
+		return true;
+	if (!json_object_is_type(v, json_type_double))
+		return false;
+	d = json_object_get_double(v);
+	return d >= -9223372036854775808.0 && d < 9223372036854775808.0 &&
+		(double) (int64_t) d == d;
 }
 
 ea_status

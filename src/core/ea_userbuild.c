@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define EA_UB_MAX_DEPTH 64
+#define EA_UB_MAX_DEPTH EA_USER_MAX_DEPTH
 
 typedef struct ea_ub_frame
 {

@@ -759,15 +759,14 @@ ea_tval_object(ea_arena *arena, json_object *obj, ea_tval *out)
 	return true;
 }
 
+/* str_matches: Server Core's dialect on PCRE2 (ea_regex.c). */
 static void
 ea_tval_compile(ea_tval *out)
 {
-	int			errcode;
-	PCRE2_SIZE	erroffset;
+	const char *why;
 
-	out->regex = pcre2_compile((PCRE2_SPTR) out->str, PCRE2_ZERO_TERMINATED,
-							   PCRE2_UTF | PCRE2_UCP, &errcode, &erroffset,
-							   NULL);
+	if (!ea_regex_compile(out->str, &out->regex, &out->regex_backtracks, &why))
+		out->regex_unsupported = why ? why : "unsupported syntax";
 }
 
 /* Server Core's EvaluatorValue built from a condition's targetValue. */

@@ -76,6 +76,8 @@ typedef struct ea_tval
 	const char *str;
 	const char *lower;
 	pcre2_code *regex;			/* str_matches only; NULL if invalid */
+	bool		regex_backtracks;	/* needs the backtracking matcher */
+	const char *regex_unsupported;	/* why the pattern is refused at load */
 	size_t		nelems;			/* distinct array elements */
 	ea_telem   *elems;
 	ea_map		elem_index;		/* lower -> ea_telem */
@@ -127,5 +129,16 @@ extern bool ea_parse_timestamp(const char *s, int64_t *out);
 extern void ea_format_f64(double v, char *buf, size_t size);
 extern void ea_format_i64(int64_t v, char *buf, size_t size);
 extern void ea_format_json_number(json_object *num, char *buf, size_t size);
+
+/* ---- regular expressions (ea_regex.c) ---- */
+
+#define EA_REGEX_NO_MATCH 0
+#define EA_REGEX_MATCH 1
+#define EA_REGEX_LIMIT (-2)		/* a matcher limit stopped it: no answer */
+
+extern bool ea_regex_compile(const char *pattern, pcre2_code **code,
+							 bool *backtracks, const char **why);
+extern int	ea_regex_match(const pcre2_code *code, bool backtracks,
+						   const char *subject, size_t len);
 
 #endif							/* EA_VALUE_H */

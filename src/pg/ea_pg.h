@@ -39,6 +39,9 @@ extern char *ea_pg_extension_version(void);
 extern char *ea_pg_require_extension_version(const char *needed,
 											 const char *what);
 
+/* The same check without the error: skip what an older version lacks. */
+extern bool ea_pg_extension_at_least(const char *needed);
+
 /* ---- ea_pg.c: settings ---- */
 
 extern char *ea_pg_environment_tier;
@@ -145,6 +148,12 @@ extern void ea_pg_result_cache_reset(void);
 extern void ea_pg_eval_opts(ea_eval_opts *opts);
 
 /* ---- ea_pg_assignments.c: the assignment table (persistent assignment) ---- */
+
+/*
+ * Longest storage key (unit id + id type + experiment name, in bytes):
+ * what a btree entry of ea_assignments' indexes holds with room to spare.
+ */
+#define EA_MAX_ASSIGNMENT_KEY 2400
 
 extern Jsonb *ea_pg_assignments_values(const char *unit_id, const char *id_type);
 extern char *ea_pg_assignments_read_one(const char *unit_id, const char *id_type,

@@ -240,11 +240,33 @@ ea_pg_aexec(Oid schema, EaAssignPlanId id, Datum *values, const char *nulls,
 	ea_pg_run_plan(plan, values, nulls, false, expected);
 }
 
-/* Parameters unit id, id type and (optionally) config name and sticky. */
+/*
+ * Parameters unit id, id type and (optionally) config name and sticky.
+ *
+ * The key must fit a btree entry of ea_assignments' indexes (at most 2704
+ * bytes with headers): unit id, id type and experiment name together are
+ * limited to EA_MAX_ASSIGNMENT_KEY bytes, checked before any read or write
+ * so a longer unit id is a designed error (22023), the same for every
+ * call, never the index's internal one.
+ */
 static void
 ea_pg_akey(Datum *values, const char *unit_id, const char *id_type,
 		   const char *config_name, const char *sticky)
 {
+	size_t		unit_len = strlen(unit_id);
+	size_t		key_len = unit_len + strlen(id_type) +
+		(config_name ? strlen(config_name) : 0);
+
+	if (key_len > EA_MAX_ASSIGNMENT_KEY)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("unit id is too long to store an assignment"),
+				 errdetail("The %s unit id is %zu bytes; with its id type%s the storage key is %zu bytes, "
+						   "and at most %d bytes (unit id, id type and experiment name together) are stored.",
+						   id_type, unit_len, config_name ? " and experiment name" : "",
+						   key_len, EA_MAX_ASSIGNMENT_KEY),
+				 errhint("Use a shorter unit id (a hash of a long one, for example); "
+						 "the pure evaluators take unit ids of any length.")));
 	values[0] = CStringGetTextDatum(unit_id);
 	values[1] = CStringGetTextDatum(id_type);
 	values[2] = config_name ? CStringGetTextDatum(config_name) : (Datum) 0;

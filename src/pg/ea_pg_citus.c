@@ -393,11 +393,41 @@ ea_pg_citus_specs_version(MemoryContext into)
 }
 
 /*
+ * Is shard_id a shard of a distributed table (not of a reference table or a
+ * Citus local table, whose tasks Citus lets query distributed tables)?
+ * Called inside SPI; the last answer is kept (one shard per task).
+ */
+static bool
+ea_pg_citus_distributed_shard(uint64 shard_id)
+{
+	static uint64 last_shard = 0;
+	static bool last_distributed = false;
+	Oid			types[1] = {INT8OID};
+	Datum		values[1];
+	char	   *method;
+
+	if (shard_id == last_shard)
+		return last_distributed;
+	values[0] = Int64GetDatum((int64) shard_id);
+	if (ea_pg_citus_query("SELECT p.partmethod FROM pg_catalog.pg_dist_shard s "
+						  "JOIN pg_catalog.pg_dist_partition p USING (logicalrelid) "
+						  "WHERE s.shardid OPERATOR(pg_catalog.=) $1",
+						  1, types, values) == 0)
+		method = NULL;
+	else
+		method = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+	last_distributed = (method != NULL && method[0] != 'n');
+	last_shard = shard_id;
+	return last_distributed;
+}
+
+/*
  * Is this backend running a task Citus sent it (a shard query or a trigger
  * on a shard, pushed down from another node or run by the local executor)?
  * There, a query on a distributed table would be a nested distributed
- * execution.  Citus's own rule: its local executor is on a shard, or this
- * is a Citus-initiated connection that is not a delegated function call.
+ * execution.  Citus's own rule: its local executor is on a shard of a
+ * distributed table, or this is a Citus-initiated connection that is not a
+ * delegated function call.  Called inside SPI.
  */
 bool
 ea_pg_citus_in_task(void)
@@ -405,7 +435,7 @@ ea_pg_citus_in_task(void)
 	if (!ea_citus.present)
 		return false;
 	if (ea_citus_local_shard != NULL && *ea_citus_local_shard != 0)
-		return true;
+		return ea_pg_citus_distributed_shard(*ea_citus_local_shard);
 	if (application_name == NULL ||
 		strncmp(application_name, EA_CITUS_INTERNAL_PREFIX,
 				strlen(EA_CITUS_INTERNAL_PREFIX)) != 0)

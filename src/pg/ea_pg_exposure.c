@@ -54,8 +54,8 @@
 #include "utils/memutils.h"
 #include "utils/timestamp.h"
 
-#ifndef EA_EXTVERSION
-#define EA_EXTVERSION "unknown"
+#ifndef EA_VERSION
+#error "EA_VERSION (the control file's default_version) must be defined by the Makefile"
 #endif
 
 /* Trim the backlog every this many inserted rows (by row id). */
@@ -478,6 +478,9 @@ ea_pg_exposures_persisted(const EaPersistCall *call, const EaCoreGuard *guard)
 
 	if (!ea_pg_log_exposures || guard->result == NULL)
 		return;
+	/* a database still at 0.1.0 has no exposure log: its functions work on */
+	if (!ea_pg_extension_at_least("0.2.0"))
+		return;
 	if (user_json == NULL && call->user_jsonb != NULL)
 		user_json = JsonbToCString(NULL, &call->user_jsonb->root,
 								   VARSIZE(call->user_jsonb));
@@ -639,7 +642,7 @@ ea_pg_exposures_send_batch(int retry_count, char *error, size_t errlen)
 	session = session ? session + 2 : NULL;
 
 	sdk.sdk_type = EA_HTTP_SDK_TYPE;
-	sdk.sdk_version = EA_EXTVERSION;
+	sdk.sdk_version = EA_VERSION;
 	sdk.session_id = session;
 	st = ea_expo_batch_body(events, (size_t) n, &sdk, &gz, &gzlen, &err);
 	if (st != EA_OK)

@@ -20,6 +20,8 @@
  */
 #include "postgres.h"
 
+#include <fcntl.h>
+
 #include <curl/curl.h>
 
 #include "miscadmin.h"
@@ -304,6 +306,10 @@ ea_http_wait(CURLM *multi, long timeout_ms)
 	for (i = 0; i < ea_http_nsockets; i++)
 	{
 		uint32		ev = 0;
+
+		/* never hand a closed descriptor to the wait (it would raise) */
+		if (fcntl(ea_http_sockets[i].fd, F_GETFD) < 0)
+			continue;
 
 		if (ea_http_sockets[i].what & CURL_POLL_IN)
 			ev |= WL_SOCKET_READABLE;

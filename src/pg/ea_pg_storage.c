@@ -63,17 +63,29 @@ static SPIPlanPtr ea_plans[EA_PLAN_COUNT];	/* in ea_spec_plans */
 static void ea_pg_connect(void);
 static void ea_pg_finish(void);
 
+/*
+ * The OIDs of the last lookup, kept while a new lookup runs (when
+ * ea_storage is forgotten), so that the relcache callback still recognises
+ * our tables then.
+ */
+static Oid	ea_known_specs_relid = InvalidOid;
+static Oid	ea_known_idlists_relid = InvalidOid;
+
+/* Bumped by every ea_pg_storage_forget(). */
+static uint64 ea_storage_forgets = 0;
+
 /* Is relid one of our tables?  Called from the relcache callback. */
 bool
 ea_pg_storage_owns(Oid relid)
 {
-	return relid == ea_storage.specs_relid || relid == ea_storage.idlists_relid;
+	return relid == ea_known_specs_relid || relid == ea_known_idlists_relid;
 }
 
 /* Forget the looked-up OIDs (the tables may have been dropped). */
 void
 ea_pg_storage_forget(void)
 {
+	ea_storage_forgets++;
 	ea_storage.schema = InvalidOid;
 	ea_storage.specs_relid = InvalidOid;
 	ea_storage.idlists_relid = InvalidOid;
@@ -130,6 +142,8 @@ ea_pg_table_relid(const char *relname, Oid schema)
 static void
 ea_pg_storage(EaStorage *out)
 {
+	EaStorage	found;
+	uint64		forgets;
 	HeapTuple	tuple;
 
 	if (OidIsValid(ea_storage.owner))
@@ -141,20 +155,28 @@ ea_pg_storage(EaStorage *out)
 		return;
 	}
 
-	ea_storage.schema = ea_pg_extension_schema();
-	ea_storage.specs_relid = ea_pg_table_relid(EA_PG_SPECS_TABLE,
-											   ea_storage.schema);
-	ea_storage.idlists_relid = ea_pg_table_relid(EA_PG_IDLISTS_TABLE,
-												 ea_storage.schema);
-	tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(ea_storage.specs_relid));
+	/*
+	 * Look up into a local copy: each catalogue lookup may take in
+	 * invalidations, whose callback forgets ea_storage part-way.  The copy
+	 * serves this caller either way; it is kept only when nothing was
+	 * forgotten meanwhile (else the next call looks up again).
+	 */
+	forgets = ea_storage_forgets;
+	found.schema = ea_pg_extension_schema();
+	found.specs_relid = ea_pg_table_relid(EA_PG_SPECS_TABLE, found.schema);
+	found.idlists_relid = ea_pg_table_relid(EA_PG_IDLISTS_TABLE, found.schema);
+	ea_known_specs_relid = found.specs_relid;
+	ea_known_idlists_relid = found.idlists_relid;
+	tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(found.specs_relid));
 	if (!HeapTupleIsValid(tuple))
-		elog(ERROR, "cache lookup failed for relation %u", ea_storage.specs_relid);
-	ea_storage.owner = ((Form_pg_class) GETSTRUCT(tuple))->relowner;
+		elog(ERROR, "cache lookup failed for relation %u", found.specs_relid);
+	found.owner = ((Form_pg_class) GETSTRUCT(tuple))->relowner;
 	ReleaseSysCache(tuple);
 	ea_pg_citus_forget();
-	ea_pg_citus_lookup(ea_storage.schema, ea_storage.specs_relid,
-					   ea_storage.idlists_relid);
-	*out = ea_storage;
+	ea_pg_citus_lookup(found.schema, found.specs_relid, found.idlists_relid);
+	if (forgets == ea_storage_forgets)
+		ea_storage = found;
+	*out = found;
 }
 
 /* The extension's schema (cached; looked up again after invalidations). */

@@ -45,7 +45,6 @@
 #include "commands/extension.h"
 #include "funcapi.h"
 #include "miscadmin.h"
-#include "parser/parse_func.h"
 #include "pgstat.h"
 #include "postmaster/bgworker.h"
 #include "postmaster/interrupt.h"
@@ -284,11 +283,12 @@ ea_pg_read_server_secret(char *out, char *errbuf, size_t errsize)
 	return true;
 }
 
-int
-ea_pg_statsig_headers(const char *secret, char lines[][EA_HTTP_HEADER_MAX])
+static char ea_sync_session[37];
+
+const char *
+ea_pg_statsig_session_id(void)
 {
-	static char session[37];
-	ea_error	err;
+	char	   *session = ea_sync_session;
 
 	if (session[0] == '\0')
 	{
@@ -305,6 +305,15 @@ ea_pg_statsig_headers(const char *secret, char lines[][EA_HTTP_HEADER_MAX])
 		}
 		ea_http_uuid(rnd, session);
 	}
+	return session;
+}
+
+int
+ea_pg_statsig_headers(const char *secret, char lines[][EA_HTTP_HEADER_MAX])
+{
+	const char *session = ea_pg_statsig_session_id();
+	ea_error	err;
+
 	if (ea_http_header(lines[0], "statsig-api-key", secret, &err) != EA_OK)
 		lines[0][0] = '\0';		/* cannot happen: the secret was checked */
 	ea_http_header(lines[1], "statsig-sdk-type", EA_HTTP_SDK_TYPE, &err);
@@ -1062,7 +1071,6 @@ ea_sync_here(const char **why)
 {
 	Oid			ext = get_extension_oid("experiment_assign", true);
 	Oid			schema;
-	Oid			citus_fn;
 
 	if (!OidIsValid(ext))
 	{
@@ -1077,12 +1085,23 @@ ea_sync_here(const char **why)
 	}
 	if (OidIsValid(get_extension_oid("citus", true)))
 	{
-		List	   *names = list_make2(makeString("pg_catalog"),
-									   makeString("citus_is_coordinator"));
+		/*
+		 * Citus gives every node added to a cluster a group id of its own;
+		 * the coordinator, and a node that is not part of a cluster yet,
+		 * have group 0 (citus_is_coordinator() is false for the latter).
+		 */
+		int			rc;
+		bool		isnull = true;
+		int32		group = 0;
 
-		citus_fn = LookupFuncName(names, 0, NULL, true);
-		if (OidIsValid(citus_fn) &&
-			!DatumGetBool(OidFunctionCall0(citus_fn)))
+		if ((rc = SPI_connect()) != SPI_OK_CONNECT)
+			elog(ERROR, "SPI_connect failed: %s", SPI_result_code_string(rc));
+		rc = SPI_execute("SELECT groupid FROM pg_catalog.pg_dist_local_group", true, 1);
+		if (rc == SPI_OK_SELECT && SPI_processed == 1)
+			group = DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[0],
+												SPI_tuptable->tupdesc, 1, &isnull));
+		SPI_finish();
+		if (!isnull && group != 0)
 		{
 			*why = "this is a Citus worker node: the coordinator syncs";
 			return false;
@@ -1204,6 +1223,7 @@ ea_pg_sync_main(Datum main_arg)
 	int			lists_failures = 0;
 	bool		was_ready = true;
 	TimestampTz next_check = 0;
+	char		waiting_for[256] = "";
 
 	strlcpy(dbname, MyBgworkerEntry->bgw_extra, sizeof(dbname));
 
@@ -1212,6 +1232,13 @@ ea_pg_sync_main(Datum main_arg)
 	BackgroundWorkerUnblockSignals();
 	BackgroundWorkerInitializeConnection(dbname, NULL, 0);
 	pgstat_report_appname("experiment_assign sync");
+
+	/*
+	 * Commits need not wait for the WAL flush: a sync lost in a crash is
+	 * made again at the next poll (the state read back decides what to
+	 * request), and each unit stays atomic.
+	 */
+	SetConfigOption("synchronous_commit", "off", PGC_SUSET, PGC_S_OVERRIDE);
 
 	poll_cxt = AllocSetContextCreate(TopMemoryContext, "experiment_assign sync",
 									 ALLOCSET_DEFAULT_SIZES);
@@ -1259,16 +1286,21 @@ ea_pg_sync_main(Datum main_arg)
 			here.ok = true;
 		if (!here.ok)
 		{
-			if (was_ready)
+			const char *why = here.why ? here.why : "unknown reason";
+
+			/* said once per reason, not at every check */
+			if (was_ready || strcmp(why, waiting_for) != 0)
 				ereport(LOG,
 						(errmsg("experiment_assign sync for database \"%s\" is waiting: %s",
-								dbname, here.why ? here.why : "unknown reason")));
+								dbname, why)));
+			strlcpy(waiting_for, why, sizeof(waiting_for));
 			was_ready = false;
 			next_specs = next_lists = ea_sync_next(0, Max(ea_pg_specs_sync_interval, 1000));
 		}
 		else
 		{
 			was_ready = true;
+			waiting_for[0] = '\0';
 			if (GetCurrentTimestamp() >= next_specs)
 			{
 				ea_sync_specs(&run, &res);
@@ -1319,6 +1351,15 @@ ea_sync_check_url(char **newval, void **extra, GucSource source)
 		return false;
 	}
 	return true;
+}
+
+/* log_event_url: a URL, or empty to turn exposure forwarding off. */
+static bool
+ea_sync_check_url_or_empty(char **newval, void **extra, GucSource source)
+{
+	if (*newval == NULL || (*newval)[0] == '\0')
+		return true;
+	return ea_sync_check_url(newval, extra, source);
 }
 
 static bool
@@ -1430,12 +1471,12 @@ ea_pg_sync_init(void)
 							   ea_sync_check_url, NULL, NULL);
 	DefineCustomStringVariable("experiment_assign.log_event_url",
 							   "URL of Statsig's log_event endpoint (exposure logging).",
-							   "As Server Core's log_event_url option.",
+							   "As Server Core's log_event_url option; empty turns exposure forwarding off.",
 							   &ea_pg_log_event_url,
 							   EA_HTTP_DEFAULT_LOG_EVENT_URL,
 							   PGC_SIGHUP,
 							   0,
-							   ea_sync_check_url, NULL, NULL);
+							   ea_sync_check_url_or_empty, NULL, NULL);
 	DefineCustomIntVariable("experiment_assign.specs_sync_interval",
 							"Time between two download_config_specs polls of the sync worker.",
 							"After failures the worker waits longer (doubling, up to 8 times "

@@ -41,6 +41,13 @@ extern bool ea_pg_read_server_secret(char *out, char *errbuf, size_t errsize);
  * (each EA_HTTP_HEADER_MAX bytes) and returns how many; the first line
  * holds the secret, so never log them.
  */
+/*
+ * This process's statsig-server-session-id (a random UUID made on first
+ * use; the same for every request of the process), e.g. for the
+ * statsigMetadata.sessionID of a log_event body.
+ */
+extern const char *ea_pg_statsig_session_id(void);
+
 #define EA_PG_STATSIG_HEADERS	4
 extern int	ea_pg_statsig_headers(const char *secret,
 								  char lines[][EA_HTTP_HEADER_MAX]);

@@ -23,9 +23,12 @@
 #include "commands/trigger.h"
 #include "executor/spi.h"
 #include "lib/stringinfo.h"
+#include "miscadmin.h"
+#include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/json.h"
 #include "utils/lsyscache.h"
+#include "utils/regproc.h"
 #include "utils/rel.h"
 
 #define EA_TRIGGER_USAGE \
@@ -39,7 +42,10 @@ typedef struct EaTriggerArgs
 	int			user_attnum;
 	Oid			user_type;
 	int			result_attnum;
-	Oid			result_type;
+	Oid			result_type;	/* base type of the result column */
+	Oid			result_typid;	/* its declared type (a domain, perhaps) */
+	int32		result_typmod;	/* and type modifier: varchar(3) */
+	const char *result_column;
 	const char *id_type;		/* fourth argument, or NULL */
 	Oid			tgoid;			/* the trigger these were checked for */
 	Oid			relid;			/* on this table */
@@ -58,6 +64,33 @@ ea_pg_trigger_misuse(Relation rel, const char *message, const char *detail)
 			 errdetail("%s Trigger \"%s\" on table \"%s\".", detail,
 					   ea_trigger_name, RelationGetRelationName(rel)),
 			 errhint(EA_TRIGGER_USAGE)));
+}
+
+/*
+ * The role firing the trigger must have been granted assignment access
+ * (EXECUTE on the trigger function, as grant_assignment_access() gives).
+ * Checked at every firing: CREATE TRIGGER checks it only once, for the
+ * role that attached the trigger, and a grant can be revoked later.
+ */
+static void
+ea_pg_trigger_check_access(TriggerData *td)
+{
+	Oid			role = GetUserId();
+	const char *rolename;
+
+	if (pg_proc_aclcheck(td->tg_trigger->tgfoid, role, ACL_EXECUTE) == ACLCHECK_OK)
+		return;
+	rolename = GetUserNameFromId(role, false);
+	ereport(ERROR,
+			(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+			 errmsg("permission denied to store experiment assignments"),
+			 errdetail("Role \"%s\" fired trigger \"%s\" on table \"%s\" without EXECUTE on %s; "
+					   "the trigger reads and stores assignments only for roles granted assignment access.",
+					   rolename, td->tg_trigger->tgname,
+					   RelationGetRelationName(td->tg_relation),
+					   format_procedure(td->tg_trigger->tgfoid)),
+			 errhint("The extension owner or a superuser can run: SELECT grant_assignment_access(%s);",
+					 quote_literal_cstr(quote_identifier(rolename)))));
 }
 
 /* Check how the trigger was fired: BEFORE, FOR EACH ROW, INSERT or UPDATE. */
@@ -95,6 +128,7 @@ ea_pg_trigger_user_type_ok(Oid typid)
 {
 	char		typtype = get_typtype(typid);
 
+	check_stack_depth();
 	if (typtype == TYPTYPE_DOMAIN)
 		return ea_pg_trigger_user_type_ok(getBaseType(typid));
 	return typtype != TYPTYPE_COMPOSITE && typtype != TYPTYPE_PSEUDO &&
@@ -118,6 +152,9 @@ ea_pg_trigger_args(TriggerData *td, EaTriggerArgs *args)
 	args->id_type = trigger->tgnargs == 4 ? trigger->tgargs[3] : NULL;
 	args->user_type = getBaseType(TupleDescAttr(desc, args->user_attnum - 1)->atttypid);
 	args->result_type = getBaseType(TupleDescAttr(desc, args->result_attnum - 1)->atttypid);
+	args->result_typid = TupleDescAttr(desc, args->result_attnum - 1)->atttypid;
+	args->result_typmod = TupleDescAttr(desc, args->result_attnum - 1)->atttypmod;
+	args->result_column = trigger->tgargs[2];
 
 	if (args->user_attnum == args->result_attnum)
 		ea_pg_trigger_misuse(rel, "the user and result columns are the same",
@@ -187,6 +224,68 @@ ea_pg_trigger_user_json(const EaTriggerArgs *args, Datum value, const char *id_t
 }
 
 /*
+ * Does the result column take the value as it is built?  Only its base
+ * type without a type modifier: a varchar(n), a domain (CHECK, NOT NULL)
+ * or a typmod'ed column goes through the column type's input function.
+ */
+static bool
+ea_pg_trigger_result_plain(const EaTriggerArgs *args)
+{
+	return args->result_typid == args->result_type && args->result_typmod < 0;
+}
+
+/*
+ * Convert text to the result column's declared type with its type
+ * modifier and domain constraints, as an INSERT of that text would; a
+ * value the column rejects is an error naming trigger, table and column
+ * (never stored: pg_restore would reject it).  NULL text checks the
+ * domain's NOT NULL.
+ */
+static Datum
+ea_pg_trigger_coerce(const EaTriggerArgs *args, Relation rel, char *text,
+					 bool *isnull)
+{
+	MemoryContext oldcontext = CurrentMemoryContext;
+	Oid			typinput;
+	Oid			typioparam;
+	FmgrInfo	flinfo;
+	Datum		d = (Datum) 0;
+
+	getTypeInputInfo(args->result_typid, &typinput, &typioparam);
+	fmgr_info(typinput, &flinfo);
+	PG_TRY();
+	{
+		d = InputFunctionCall(&flinfo, text, typioparam, args->result_typmod);
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+		char	   *shown;
+
+		MemoryContextSwitchTo(oldcontext);
+		edata = CopyErrorData();
+		FlushErrorState();
+		shown = text == NULL ? "NULL"
+			: strlen(text) > 200 ? psprintf("\"%.200s...\"", text) : psprintf("\"%s\"", text);
+		edata->detail = psprintf("%s%sTrigger \"%s\" on table \"%s\" would set column \"%s\" "
+								 "(type %s) to %s, which the column rejects; nothing was stored.",
+								 edata->detail ? edata->detail : "",
+								 edata->detail ? " " : "",
+								 ea_trigger_name, RelationGetRelationName(rel),
+								 args->result_column,
+								 format_type_with_typemod(args->result_typid, args->result_typmod),
+								 shown);
+		if (edata->hint == NULL)
+			edata->hint = pstrdup("Make the result column wide enough for every group name of the "
+								  "experiment (text, or varchar without a limit), or relax its domain.");
+		ReThrowError(edata);
+	}
+	PG_END_TRY();
+	*isnull = (text == NULL);
+	return d;
+}
+
+/*
  * The row's user, into guard->eval_user: a jsonb column is read by the
  * same jsonb walker as the SQL functions' user argument (no JSON text),
  * only the parts the experiment reads; json text and scalar unit ids are
@@ -204,37 +303,59 @@ ea_pg_trigger_user(const EaTriggerArgs *args, Datum value, const char *id_type,
 
 /* The value for the result column from the result in the guard. */
 static Datum
-ea_pg_trigger_result(const EaTriggerArgs *args, EaCoreGuard *guard, bool *isnull)
+ea_pg_trigger_result(const EaTriggerArgs *args, Relation rel,
+					 EaCoreGuard *guard, bool *isnull)
 {
 	size_t		len;
 	ea_error	err;
 	Datum		d;
+	char	   *text;
 
 	*isnull = false;
 	if (args->result_type == TEXTOID || args->result_type == VARCHAROID)
 	{
 		const char *group = ea_result_group_name(guard->result);
 
-		*isnull = (group == NULL);
-		d = group ? CStringGetTextDatum(group) : (Datum) 0;
+		text = group ? pstrdup(group) : NULL;
 		ea_pg_guard_release(guard);
-		return d;
+		if (!ea_pg_trigger_result_plain(args))
+			return ea_pg_trigger_coerce(args, rel, text, isnull);
+		*isnull = (text == NULL);
+		return text ? CStringGetTextDatum(text) : (Datum) 0;
 	}
-	if (args->result_type == JSONBOID)
+	if (args->result_type == JSONBOID && ea_pg_trigger_result_plain(args))
 		d = JsonbPGetDatum(ea_pg_result_jsonb(guard->result));
 	else
 	{
 		if (ea_result_json(guard->result, &guard->json, &len, &err) != EA_OK)
 			ea_pg_report(&err, NULL);
-		d = CStringGetTextDatum(guard->json);
+		text = pstrdup(guard->json);
+		ea_pg_guard_release(guard);
+		if (!ea_pg_trigger_result_plain(args))
+			return ea_pg_trigger_coerce(args, rel, text, isnull);
+		return CStringGetTextDatum(text);
 	}
 	ea_pg_guard_release(guard);
 	return d;
 }
 
+/*
+ * A NULL user sets the result column to NULL: through the column type's
+ * input too, so a NOT NULL domain refuses it with the same detail.
+ */
+static Datum
+ea_pg_trigger_null_result(const EaTriggerArgs *args, Relation rel, bool *isnull)
+{
+	*isnull = true;
+	if (ea_pg_trigger_result_plain(args))
+		return (Datum) 0;
+	return ea_pg_trigger_coerce(args, rel, NULL, isnull);
+}
+
 /* Assign one row's user; returns the value for the result column. */
 static Datum
-ea_pg_trigger_assign(const EaTriggerArgs *args, Datum user, bool *isnull)
+ea_pg_trigger_assign(const EaTriggerArgs *args, Relation rel, Datum user,
+					 bool *isnull)
 {
 	const char *spec_id_type = ea_pg_trigger_spec_id_type(args->experiment);
 	const char *id_type = args->id_type ? args->id_type : spec_id_type;
@@ -257,7 +378,7 @@ ea_pg_trigger_assign(const EaTriggerArgs *args, Datum user, bool *isnull)
 			call.values_json = JsonbToCString(NULL, &stored->root, VARSIZE(stored));
 	}
 	ea_pg_persist_evaluate(&call, guard);
-	return ea_pg_trigger_result(args, guard, isnull);
+	return ea_pg_trigger_result(args, rel, guard, isnull);
 }
 
 /*
@@ -288,6 +409,7 @@ ea_pg_assign_experiment_trigger(PG_FUNCTION_ARGS)
 				 errmsg("assign_experiment_trigger() must be called as a trigger"),
 				 errhint(EA_TRIGGER_USAGE)));
 	ea_trigger_name = td->tg_trigger->tgname;
+	ea_pg_trigger_check_access(td);
 	ea_pg_trigger_check_event(td);
 	/*
 	 * The arguments and columns are checked once per statement and trigger:
@@ -312,7 +434,9 @@ ea_pg_assign_experiment_trigger(PG_FUNCTION_ARGS)
 	tuple = TRIGGER_FIRED_BY_UPDATE(td->tg_event) ? td->tg_newtuple : td->tg_trigtuple;
 	user = heap_getattr(tuple, args.user_attnum, RelationGetDescr(td->tg_relation), &isnull);
 	if (!isnull)
-		result = ea_pg_trigger_assign(&args, user, &result_null);
+		result = ea_pg_trigger_assign(&args, td->tg_relation, user, &result_null);
+	else
+		result = ea_pg_trigger_null_result(&args, td->tg_relation, &result_null);
 
 	tuple = heap_modify_tuple_by_cols(tuple, RelationGetDescr(td->tg_relation), 1,
 									  &args.result_attnum, &result, &result_null);

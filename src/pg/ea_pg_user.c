@@ -21,6 +21,7 @@
  */
 #include "ea_pg.h"
 
+#include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/numeric.h"
 
@@ -117,10 +118,57 @@ ea_pg_member_type(const JsonbValue *v)
 	}
 }
 
+/* Is a numeric within what the user builder accepts? */
+static bool
+ea_pg_numeric_ok(Numeric n)
+{
+	char	   *num = DatumGetCString(DirectFunctionCall1(numeric_out, NumericGetDatum(n)));
+	bool		ok = ea_user_number_ok(num, strlen(num));
+
+	pfree(num);
+	return ok;
+}
+
+/*
+ * Could a member the spec does not read make the whole user invalid?
+ * True when its value holds a number the builder refuses or nests deeper
+ * than the builder allows below parent_depth open containers.  Such a
+ * member is built anyway, so that the builder gives its own verdict and
+ * error -- the same as for the whole user, in every function.
+ */
+static bool
+ea_pg_member_must_build(const JsonbValue *v, int parent_depth)
+{
+	JsonbIterator *it;
+	JsonbValue	x;
+	JsonbIteratorToken tok;
+	int			depth = parent_depth;
+
+	if (v->type == jbvNumeric)
+		return !ea_pg_numeric_ok(v->val.numeric);
+	if (v->type != jbvBinary)
+		return false;
+	it = JsonbIteratorInit(v->val.binary.data);
+	while ((tok = JsonbIteratorNext(&it, &x, false)) != WJB_DONE)
+	{
+		if (tok == WJB_BEGIN_OBJECT || tok == WJB_BEGIN_ARRAY)
+		{
+			if (++depth > EA_USER_MAX_DEPTH)
+				return true;
+		}
+		else if (tok == WJB_END_OBJECT || tok == WJB_END_ARRAY)
+			depth--;
+		else if ((tok == WJB_VALUE || tok == WJB_ELEM) && x.type == jbvNumeric &&
+				 !ea_pg_numeric_ok(x.val.numeric))
+			return true;
+	}
+	return false;
+}
+
 /*
  * Walk an object, building only the members the spec can read (and known
- * fields of the wrong type); the four user objects are walked the same
- * way one level down.
+ * fields of the wrong type, and members that would make the user invalid);
+ * the four user objects are walked the same way one level down.
  */
 static void
 ea_pg_user_walk_object(JsonbContainer *c, const char *object,
@@ -131,6 +179,7 @@ ea_pg_user_walk_object(JsonbContainer *c, const char *object,
 				v;
 	JsonbIteratorToken tok;
 
+	check_stack_depth();		/* recursive, one level per user object */
 	memset(&k, 0, sizeof(k));
 	ea_ub_begin(b, true);
 	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
@@ -149,7 +198,8 @@ ea_pg_user_walk_object(JsonbContainer *c, const char *object,
 			ea_pg_user_walk_object(v.val.binary.data, inner, needs, b);
 		}
 		else if (ea_user_needs_member(needs, object, k.val.string.val, k.val.string.len,
-									  ea_pg_member_type(&v)))
+									  ea_pg_member_type(&v)) ||
+				 ea_pg_member_must_build(&v, object == NULL ? 1 : 2))
 		{
 			ea_ub_key(b, k.val.string.val, k.val.string.len);
 			ea_pg_user_walk_value(&v, b);

@@ -21,9 +21,11 @@
 #include "access/genam.h"
 #include "access/htup_details.h"
 #include "access/table.h"
+#include "access/xact.h"
 #include "catalog/indexing.h"
 #include "catalog/pg_extension.h"
 #include "commands/extension.h"
+#include "storage/proc.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
 
@@ -109,6 +111,38 @@ ea_pg_extension_version(void)
 	systable_endscan(scan);
 	table_close(rel, AccessShareLock);
 	return version;
+}
+
+/*
+ * Is experiment_assign installed in this database at version needed or
+ * later?  For code that serves an older extension version by skipping
+ * what it cannot do there (rather than failing).  Cached for the current
+ * command of the current transaction, so it is cheap in per-row paths.
+ */
+bool
+ea_pg_extension_at_least(const char *needed)
+{
+	static LocalTransactionId cached_lxid = InvalidLocalTransactionId;
+	static CommandId cached_cid = InvalidCommandId;
+	static char cached_needed[32] = "";
+	static bool cached_result = false;
+	CommandId	cid = GetCurrentCommandId(false);
+	char	   *installed;
+	long		have[EA_VERSION_PARTS];
+	long		want[EA_VERSION_PARTS];
+
+	if (cached_lxid == MyProc->lxid && cached_cid == cid &&
+		strcmp(cached_needed, needed) == 0)
+		return cached_result;
+	installed = ea_pg_extension_version();
+	cached_result = installed != NULL &&
+		ea_pg_parse_version(installed, have) &&
+		ea_pg_parse_version(needed, want) &&
+		ea_pg_compare_versions(have, want) >= 0;
+	cached_lxid = MyProc->lxid;
+	cached_cid = cid;
+	strlcpy(cached_needed, needed, sizeof(cached_needed));
+	return cached_result;
 }
 
 /*

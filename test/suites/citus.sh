@@ -197,6 +197,15 @@ check "trigger: old customers kept their group" "$before" \
 check "trigger: new customers stored once (split: all Test)" "500|500|500" \
 	"$(val $CO "SELECT count(*) || '|' || count(DISTINCT unit_id) || '|' || count(*) FILTER (WHERE group_name = 'Test') FROM ea_assignments WHERE unit_id NOT IN (SELECT id FROM users) AND unit_id LIKE 'u%'")"
 
+# the trigger on a Citus local table (coordinator): Citus's local executor
+# runs it on the table's shard, which is not a distributed shard
+cq $CO -c "CREATE TABLE signups (id text PRIMARY KEY, grp text)" \
+	-c "SELECT citus_add_local_table_to_metadata('signups')" \
+	-c "CREATE TRIGGER assign BEFORE INSERT ON signups FOR EACH ROW EXECUTE FUNCTION assign_experiment_trigger('sticky_exp', 'id', 'grp')" \
+	-c "INSERT INTO signups (id) SELECT 'loc' || i FROM generate_series(1, 200) i" >/dev/null
+check "trigger on a Citus local table: stored once, same group" "200|200" \
+	"$(val $CO "SELECT count(*) || '|' || count(*) FILTER (WHERE s.grp = a.group_name) FROM signups s JOIN ea_assignments a ON a.unit_id = s.id")"
+
 # ---- rollback stores nothing ----
 cq $CO -c "BEGIN" -c "INSERT INTO users SELECT 'rb' || i, jsonb_build_object('userID', 'rb' || i) FROM generate_series(1, 1000) i" \
 	-c "SELECT count($persist) FROM users WHERE id LIKE 'rb%'" \
@@ -265,6 +274,40 @@ check "after rebalancing: pushed-down calls all persisted" "$((N - 100))" \
 	"$(val $CO "SELECT count(*) FILTER (WHERE $persist ->> 'reason' = 'Persisted') FROM users WHERE id NOT IN (SELECT 'u' || i FROM generate_series(1, 100) i)")"
 check "after rebalancing: stored groups unchanged" "$kept" "$(val $CO "$after_sql")"
 check "after rebalancing: one row per unit" 1 "$(val $CO "SELECT (count(*) = count(DISTINCT unit_id))::int FROM ea_assignments")"
+
+# ---- upgrade: 0.1.0 used on a Citus cluster (rows stored per node) ----
+export CITUS_DB=ea_up
+for p in $CO $W1 $W2; do
+	citus_as_owner "$CITUS_BIN/createdb" -h 127.0.0.1 -p "$p" -U postgres ea_up && cq $p -c "CREATE EXTENSION citus" >/dev/null
+done
+cq $CO -c "SELECT citus_set_coordinator_host('127.0.0.1', $CO)" \
+	-c "SELECT citus_add_node('127.0.0.1', $W1)" -c "SELECT citus_add_node('127.0.0.1', $W2)" \
+	-c "CREATE EXTENSION experiment_assign VERSION '0.1.0'" >/dev/null
+up_assign="SELECT count(get_experiment(jsonb_build_object('userID', 'p' || i), 'sticky_exp', get_user_persisted_values(jsonb_build_object('userID', 'p' || i), 'userID'))) FROM generate_series"
+up_row="INSERT INTO ea_assignments (unit_id, id_type, config_name, group_name, rule_id, sticky, assigned_at) SELECT 'conflict', 'userID', 'sticky_exp', g, r, jsonb_set(sticky, '{group_name}', to_jsonb(g)), t FROM ea_assignments, (VALUES"
+load $CO "$BASE"
+load $W1 "$BASE"
+load $W2 "$BASE"
+# (the 0.1.0 schema has no exposure table: the 0.2.0 library must not record)
+export PGOPTIONS="-c experiment_assign.log_exposures=off"
+cq $CO -c "$up_assign(1, 500) i" >/dev/null
+cq $W1 -c "$up_assign(401, 900) i" -c "$up_row ('Test', 'r1', now() - interval '1 day')) v(g, r, t) WHERE unit_id = 'p401'" >/dev/null
+cq $W2 -c "$up_assign(801, 1200) i" -c "$up_row ('Control', 'r2', now())) v(g, r, t) WHERE unit_id = 'p801'" >/dev/null
+check "0.1.0 on Citus: rows stored per node (coordinator, w1, w2)" "500|501|401" \
+	"$(val $CO "SELECT count(*) FROM ea_assignments")|$(val $W1 "SELECT count(*) FROM ea_assignments")|$(val $W2 "SELECT count(*) FROM ea_assignments")"
+cq $CO -c "ALTER EXTENSION experiment_assign UPDATE TO '0.2.0'" >/dev/null
+unset PGOPTIONS
+check "upgrade: tables made Citus tables" 4 "$(val $CO "SELECT count(*) FROM pg_dist_partition")"
+check "upgrade: every unit of every node kept, once" "1201|1201" \
+	"$(val $CO "SELECT count(*) || '|' || count(DISTINCT unit_id) FROM ea_assignments")"
+check "upgrade: a unit stored on two nodes keeps the earliest group" "Test" \
+	"$(val $CO "SELECT group_name FROM ea_assignments WHERE unit_id = 'conflict'")"
+for p in $CO $W1 $W2; do
+	check "upgrade: node $p, calls all persisted" 1200 \
+		"$(val $p "SELECT count(*) FILTER (WHERE get_experiment(jsonb_build_object('userID', 'p' || i), 'sticky_exp', get_user_persisted_values(jsonb_build_object('userID', 'p' || i), 'userID')) ->> 'reason' = 'Persisted') FROM generate_series(1, 1200) i")"
+done
+check "upgrade: extension version on every node" "0.2.0|0.2.0|0.2.0" \
+	"$(val $CO "SELECT extversion FROM pg_extension WHERE extname = 'experiment_assign'")|$(val $W1 "SELECT extversion FROM pg_extension WHERE extname = 'experiment_assign'")|$(val $W2 "SELECT extversion FROM pg_extension WHERE extname = 'experiment_assign'")"
 
 # ---- migration: a one-node database that becomes a Citus coordinator ----
 export CITUS_DB=ea_mig

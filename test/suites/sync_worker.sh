@@ -261,16 +261,27 @@ check "a manually loaded list is left alone" "$(q "SELECT count(*) FROM ea_id_li
 
 echo "== the manual path"
 q "SELECT load_config_specs('$(doc $T3 100)')" >/dev/null
-sleep 0.6
-check "a manual load is kept (the mock has nothing newer)" "$(in_force)" "$T3"
+for _ in $(seq 1 100); do
+	[ "$(requests | jq -r '[.[] | select(.route == "download_config_specs")][-1].query.sinceTime')" = "$T3" ] && break
+	sleep 0.1
+done
 check "the worker asks since the manual document" \
 	"$(requests | jq -r '[.[] | select(.route == "download_config_specs")][-1].query.sinceTime')" "$T3"
+sleep 0.3
+check "a manual load is kept (the mock has nothing newer)" "$(in_force)" "$T3"
 
 echo "== sync_config_specs()"
 q "ALTER SYSTEM SET experiment_assign.specs_sync_interval = '1h'" >/dev/null
 q "ALTER SYSTEM SET experiment_assign.id_lists_sync_interval = 0" >/dev/null
 q "SELECT pg_reload_conf()" >/dev/null
-sleep 0.5
+# the worker polls once on the reload, then waits an hour: wait until it is quiet
+prev=-1
+for _ in $(seq 1 30); do
+	now="$(status attempts)"
+	[ "$now" = "$prev" ] && break
+	prev="$now"
+	sleep 0.7
+done
 ctl "{\"specs\": {\"doc\": $(doc $T4 100)}}"
 check "sync_config_specs(): loaded" "$(q "SELECT outcome || ' ' || detail FROM sync_config_specs() WHERE kind = 'config_specs'")" "loaded document time $T4"
 check "sync_config_specs(): in force" "$(in_force)" "$T4"

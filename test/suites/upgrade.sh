@@ -76,15 +76,21 @@ set -- $counts
 	fail "0.1.0 did not store the test data (specs, id hashes, assignments, archived, signups: $counts)"
 ok "$first with the $default library: specs, ID lists, $3 assignments, $4 archived, trigger-assigned rows stored"
 
-# every row of every table the extension owns or the test made, as text
+# every row of every table (and the state of every sequence) the extension
+# registered for pg_dump, and of the test's own table, as text; the list is
+# taken before the update and used again after it
+q "$old" -c "SELECT c.oid::regclass::text || ' ' || c.relkind::text FROM pg_class c
+	WHERE c.oid IN (SELECT unnest(extconfig) FROM pg_extension WHERE extname = 'experiment_assign')
+	   OR c.oid = 'public.signups'::regclass ORDER BY 1" >"$tmp/tables"
 snapshot() {
-	q "$1" -c "SELECT c.oid::regclass::text FROM pg_class c
-		WHERE c.oid IN (SELECT unnest(extconfig) FROM pg_extension WHERE extname = 'experiment_assign')
-		   OR c.oid = 'public.signups'::regclass ORDER BY 1" |
-	while read -r t; do
+	while read -r t kind; do
 		echo "== $t"
-		q "$1" -c "SELECT t::text FROM $t t ORDER BY 1"
-	done
+		if [ "$kind" = S ]; then
+			q "$1" -c "SELECT last_value || ' ' || is_called FROM $t"
+		else
+			q "$1" -c "SELECT t::text FROM $t t ORDER BY 1"
+		fi
+	done <"$tmp/tables"
 }
 snapshot "$old" >"$tmp/rows.before"
 

@@ -1,6 +1,6 @@
 /*
  * test_fuzz_seeds.c
- *	  Replays the fuzzers' seed corpus (test/fuzz/corpus/{specs,user}) with
+ *	  Replays the fuzzers' seed corpus (test/fuzz/corpus/{specs,user,sync}) with
  *	  the same entry points the fuzzers use, so every inputs that once
  *	  crashed stays covered by the ordinary test run (no clang needed).
  *
@@ -11,6 +11,9 @@
 #undef LLVMFuzzerTestOneInput
 #define LLVMFuzzerTestOneInput ea_fuzz_user_one
 #include "../fuzz/fuzz_user.c"
+#undef LLVMFuzzerTestOneInput
+#define LLVMFuzzerTestOneInput ea_fuzz_sync_one
+#include "../fuzz/fuzz_sync.c"
 #undef LLVMFuzzerTestOneInput
 
 #include <dirent.h>
@@ -59,7 +62,8 @@ main(int argc, char **argv)
 {
 	char		dir[1024];
 	int			specs,
-				user;
+				user,
+				sync;
 
 	if (argc < 2)
 	{
@@ -70,12 +74,14 @@ main(int argc, char **argv)
 	specs = replay_dir(dir, ea_fuzz_specs_one);
 	snprintf(dir, sizeof(dir), "%s/user", argv[1]);
 	user = replay_dir(dir, ea_fuzz_user_one);
-	if (specs < 0 || user < 0)
+	snprintf(dir, sizeof(dir), "%s/sync", argv[1]);
+	sync = replay_dir(dir, ea_fuzz_sync_one);
+	if (specs < 0 || user < 0 || sync < 0)
 	{
 		printf("fuzz seeds: 0 passed, 1 failed (corpus not found)\n");
 		return 1;
 	}
 	/* reaching this line means no input crashed or aborted */
-	printf("fuzz seeds: %d passed, 0 failed\n", specs + user);
+	printf("fuzz seeds: %d passed, 0 failed\n", specs + user + sync);
 	return 0;
 }

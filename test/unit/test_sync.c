@@ -175,6 +175,9 @@ test_dcs(void)
 	CHECK(ea_sync_dcs_inspect("{\"time\":\"x\"}", 12, &info, &err) == EA_ERR_SPEC, "bad time");
 	CHECK(ea_sync_dcs_inspect("{\"time\":-1}", 11, &info, &err) == EA_ERR_SPEC, "negative time");
 	CHECK(ea_sync_dcs_inspect("{}", 2, &info, &err) == EA_OK && info.time == 0, "empty object");
+	CHECK(ea_sync_dcs_inspect("{\"time\":1e300}", 14, &info, &err) == EA_ERR_SPEC, "huge time");
+	CHECK(ea_sync_dcs_inspect("{\"time\":1.7e12}", 15, &info, &err) == EA_OK &&
+		  info.time == 1700000000000LL, "integral double time");
 }
 
 static void

@@ -23,7 +23,6 @@ pool.on('error', () => {});
 const fn = (name) => (schema ? `${quoteIdent(schema)}.${name}` : name);
 const SQL = {
   load: `SELECT ${fn('get_user_persisted_values')}($1::text) AS v`,
-  loadUser: `SELECT ${fn('get_user_persisted_values')}($1::jsonb, $2::text) AS v`,
   save: `SELECT ${fn('save_user_persisted_value')}($1::text, $2::text, $3::jsonb) AS v`,
   delete: `SELECT ${fn('delete_user_persisted_value')}($1::text, $2::text) AS v`,
 };
@@ -46,8 +45,6 @@ async function run(req) {
   switch (req.op) {
     case 'load':
       return (await pool.query(SQL.load, [req.key])).rows[0].v;
-    case 'loadUser':
-      return (await pool.query(SQL.loadUser, [JSON.stringify(req.user), req.idType])).rows[0].v;
     case 'save':
       return (await pool.query(SQL.save, [req.key, req.configName, JSON.stringify(req.data)])).rows[0].v;
     case 'delete':
