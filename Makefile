@@ -123,7 +123,7 @@ REGRESS = \
 REGRESS_OPTS = --inputdir=.
 
 # isolationtester: specs/<name>.spec -> expected/<name>.out
-ISOLATION = cache_invalidation assign_concurrent assign_reload assign_trigger_concurrent
+ISOLATION = cache_invalidation assign_concurrent assign_reload assign_trigger_concurrent assign_read_snapshot
 
 EXTRA_CLEAN = build results regression.diffs regression.out output_iso
 
