@@ -17,7 +17,14 @@ PKGS="make gcc pkg-config libjson-c-dev libpcre2-dev libcurl4-openssl-dev zlib1g
 postgresql-${PGVER} \
 postgresql-server-dev-${PGVER} postgresql-common postgresql-${PGVER}-pgtap \
 libtap-parser-sourcehandler-pgtap-perl \
-debhelper dpkg-dev fakeroot postgresql-server-dev-all"
+debhelper dpkg-dev fakeroot postgresql-server-dev-all \
+jq curl"
+
+# the test suites' helpers (Statsig mock, Node adapter, exposure oracle,
+# free ports): Node.js with npm, and python3; a machine that already has
+# them (from elsewhere than Debian) keeps its own
+command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || PKGS="$PKGS nodejs npm"
+command -v python3 >/dev/null 2>&1 || PKGS="$PKGS python3"
 
 missing=""
 for p in $PKGS; do

@@ -1067,10 +1067,12 @@ record:
  * Runs inside a transaction.
  */
 static bool
-ea_sync_here(const char **why)
+ea_sync_here(const char **why, bool *exposures_here)
 {
 	Oid			ext = get_extension_oid("experiment_assign", true);
 	Oid			schema;
+
+	*exposures_here = false;
 
 	if (!OidIsValid(ext))
 	{
@@ -1083,6 +1085,13 @@ ea_sync_here(const char **why)
 		*why = "the experiment_assign extension is older than 0.2.0 (ALTER EXTENSION experiment_assign UPDATE)";
 		return false;
 	}
+
+	/*
+	 * Exposures are recorded where evaluations write: on a Citus worker node
+	 * too (shard tasks of persistence-aware calls and triggers), into that
+	 * node's own ea_exposures, so every writable node delivers its own.
+	 */
+	*exposures_here = !RecoveryInProgress();
 	if (OidIsValid(get_extension_oid("citus", true)))
 	{
 		/*
@@ -1112,7 +1121,8 @@ ea_sync_here(const char **why)
 
 typedef struct EaHereArg
 {
-	bool		ok;
+	bool		ok;				/* specs and ID lists are synced here */
+	bool		exposures;		/* exposures are delivered from here */
 	const char *why;
 } EaHereArg;
 
@@ -1121,7 +1131,7 @@ ea_sync_here_fn(EaSyncRun *run, void *arg)
 {
 	EaHereArg  *h = (EaHereArg *) arg;
 
-	h->ok = ea_sync_here(&h->why);
+	h->ok = ea_sync_here(&h->why, &h->exposures);
 }
 
 /* ---- sync_config_specs() ---- */
@@ -1162,6 +1172,7 @@ ea_pg_sync_config_specs(PG_FUNCTION_ARGS)
 	EaSyncRun	run;
 	EaSyncResult res;
 	const char *why = NULL;
+	bool		exposures_here;
 
 	if (RecoveryInProgress())
 		ereport(ERROR,
@@ -1169,7 +1180,7 @@ ea_pg_sync_config_specs(PG_FUNCTION_ARGS)
 				 errmsg("cannot sync config specs on a standby"),
 				 errdetail("The server is in recovery; it receives the specs from its primary."),
 				 errhint("Run sync_config_specs() on the primary.")));
-	if (!ea_sync_here(&why))
+	if (!ea_sync_here(&why, &exposures_here))
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 errmsg("cannot sync config specs in this database"),
@@ -1251,7 +1262,7 @@ ea_pg_sync_main(Datum main_arg)
 
 	for (;;)
 	{
-		EaHereArg	here = {false, NULL};
+		EaHereArg	here = {false, false, NULL};
 		EaSyncResult res;
 		char	   *msg;
 		long		wait_ms;
@@ -1283,7 +1294,7 @@ ea_pg_sync_main(Datum main_arg)
 			next_check = TimestampTzPlusMilliseconds(GetCurrentTimestamp(), 60000);
 		}
 		else
-			here.ok = true;
+			here.ok = here.exposures = true;
 		if (!here.ok)
 		{
 			const char *why = here.why ? here.why : "unknown reason";
@@ -1296,6 +1307,9 @@ ea_pg_sync_main(Datum main_arg)
 			strlcpy(waiting_for, why, sizeof(waiting_for));
 			was_ready = false;
 			next_specs = next_lists = ea_sync_next(0, Max(ea_pg_specs_sync_interval, 1000));
+			/* a Citus worker node still delivers the exposures it records */
+			if (here.exposures)
+				expo_wait = ea_pg_exposures_worker_flush();
 		}
 		else
 		{

@@ -62,7 +62,8 @@ W1=$PORT_w1
 cq $CO -c "SELECT citus_set_coordinator_host('127.0.0.1', $CO)" \
 	-c "SELECT citus_add_node('127.0.0.1', $W1)" >/dev/null || exit 1
 
-# the same sync configuration on both nodes, then a restart to load it
+# the same sync configuration on both nodes (exposures too: each node
+# delivers what it records), then a restart to load it
 printf '%s\n' "$SECRET" >"$CITUS_DIR/secret"
 chmod 600 "$CITUS_DIR/secret"
 [ "$(id -u)" = 0 ] && chown postgres "$CITUS_DIR/secret"
@@ -75,6 +76,8 @@ experiment_assign.specs_url = '$MOCK/v2/download_config_specs'
 experiment_assign.id_lists_url = '$MOCK/v1/get_id_lists'
 experiment_assign.specs_sync_interval = 200
 experiment_assign.id_lists_sync_interval = 200
+experiment_assign.log_event_url = '$MOCK/v1/log_event'
+experiment_assign.exposure_flush_interval = 200
 CONF
 	citus_as_owner "$CITUS_BIN/pg_ctl" -D "$CITUS_DIR/$name" -l "$CITUS_DIR/$name.log" -w -t 60 restart >/dev/null || {
 		tail -20 "$CITUS_DIR/$name.log"; exit 1; }
@@ -95,6 +98,26 @@ check "worker node: its sync worker runs" "$(val $W1 "SELECT count(*) FROM pg_st
 check "worker node: and waits, saying why" \
 	"$(grep -c 'is waiting: this is a Citus worker node' "$CITUS_DIR/w1.log")" 1
 check "worker node: it made no attempt" "$(val $W1 "SELECT count(*) FROM ea_sync_state")" 0
+
+echo "== exposures recorded on the worker node are delivered from there"
+# a newer document with an experiment, synced by the coordinator
+T2=1700000002000
+ctl "{\"specs\": {\"doc\": $(jq -c ". + {has_updates: true, time: $T2}" test/conformance/fixtures/sticky_base.v2.json)}}"
+wait_val "worker node: the newer document" $W1 "SELECT document_time FROM config_specs_info()" "$T2"
+cq $CO -c "CREATE TABLE users (id text PRIMARY KEY, u jsonb NOT NULL)" \
+	-c "SELECT create_distributed_table('users', 'id', colocate_with => 'ea_assignments')" \
+	-c "INSERT INTO users SELECT 'u' || i, jsonb_build_object('userID', 'u' || i) FROM generate_series(1, 200) i" >/dev/null
+# pushed down: the shard tasks on the worker node assign and record
+check "pushed-down persistent assignment of 200 users" \
+	"$(val $CO "SELECT count(get_experiment(u, 'sticky_exp', get_user_persisted_values(u, 'userID'))) FROM users")" 200
+check "the exposures were recorded on the worker node, not on the coordinator" \
+	"$(val $CO "SELECT count(*) FROM ea_exposures")" 0
+wait_val "worker node: its sync worker delivered them (its queue is empty)" $W1 \
+	"SELECT count(*) FROM ea_exposures" 0
+check "the endpoint received one config exposure per user" \
+	"$(curl -sf "$MOCK/control/events" | jq '[.[].events[] | select(.eventName == "statsig::config_exposure" and .metadata.config == "sticky_exp") | .user.userID] | unique | length')" 200
+check "worker node: status counts them" \
+	"$(val $W1 "SELECT sum(delivered) FROM ea_exposure_status")" 200
 
 echo "sync on Citus: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
