@@ -242,7 +242,7 @@ unit:
 # the corpus (test/unit/test_fuzz_seeds.c).
 
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS = specs user sync
+FUZZ_TARGETS = specs user sync deep persist userwalk
 FUZZ_CFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined \
 	-fno-sanitize-recover=undefined -D_GNU_SOURCE -Isrc/core \
 	$(shell pkg-config --cflags $(CORE_LIBS) 2>/dev/null)

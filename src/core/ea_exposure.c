@@ -422,7 +422,7 @@ ea_expo_layer(ea_expo_builder *b, const char *parameter)
 		return ea_expo_layer_param(b, parameter);
 	if (b->v.value_json == NULL)
 		return true;
-	value = json_tokener_parse(b->v.value_json);
+	value = ea_json_parse_deep(b->v.value_json);
 	if (value == NULL || !json_object_is_type(value, json_type_object))
 	{
 		json_object_put(value);
@@ -478,7 +478,7 @@ ea_expo_run(const ea_result *result, const char *user_json, size_t user_len,
 	memset(&b, 0, sizeof(b));
 	b.keys_only = keys_only;
 	b.want = want;
-	tok = json_tokener_new();
+	tok = json_tokener_new_ex(EA_MAX_JSON_DEPTH);
 	if (tok == NULL)
 		return ea_fail(err, EA_ERR_NOMEM, "out of memory", NULL);
 	b.user = json_tokener_parse_ex(tok, user_json, (int) user_len);

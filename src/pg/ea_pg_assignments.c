@@ -241,17 +241,15 @@ ea_pg_aexec(Oid schema, EaAssignPlanId id, Datum *values, const char *nulls,
 }
 
 /*
- * Parameters unit id, id type and (optionally) config name and sticky.
- *
  * The key must fit a btree entry of ea_assignments' indexes (at most 2704
  * bytes with headers): unit id, id type and experiment name together are
  * limited to EA_MAX_ASSIGNMENT_KEY bytes, checked before any read or write
- * so a longer unit id is a designed error (22023), the same for every
- * call, never the index's internal one.
+ * (whichever path reads) so a longer unit id is a designed error (22023),
+ * the same for every call, never the index's internal one.
  */
 static void
-ea_pg_akey(Datum *values, const char *unit_id, const char *id_type,
-		   const char *config_name, const char *sticky)
+ea_pg_assignment_key_check(const char *unit_id, const char *id_type,
+						   const char *config_name)
 {
 	size_t		unit_len = strlen(unit_id);
 	size_t		key_len = unit_len + strlen(id_type) +
@@ -267,6 +265,14 @@ ea_pg_akey(Datum *values, const char *unit_id, const char *id_type,
 						   key_len, EA_MAX_ASSIGNMENT_KEY),
 				 errhint("Use a shorter unit id (a hash of a long one, for example); "
 						 "the pure evaluators take unit ids of any length.")));
+}
+
+/* Parameters unit id, id type and (optionally) config name and sticky. */
+static void
+ea_pg_akey(Datum *values, const char *unit_id, const char *id_type,
+		   const char *config_name, const char *sticky)
+{
+	ea_pg_assignment_key_check(unit_id, id_type, config_name);
 	values[0] = CStringGetTextDatum(unit_id);
 	values[1] = CStringGetTextDatum(id_type);
 	values[2] = config_name ? CStringGetTextDatum(config_name) : (Datum) 0;

@@ -147,7 +147,12 @@ check "ea_exposure_source rows match the events" t "
 
 # ---- privileges ----
 q -c "DROP ROLE IF EXISTS expo_app" -c "CREATE ROLE expo_app LOGIN" >/dev/null 2>&1
-check "an application role may log exposures" 1 "
+check "log_exposure is not granted to PUBLIC" "ERROR:  permission denied for function log_exposure" "
+	SET ROLE expo_app;
+	SELECT log_exposure('{\"userID\": \"app\"}', 'experiment', 'exp_basic') IS NOT NULL"
+check "grant_assignment_access() grants it" t "
+	SELECT bool_or(f::text LIKE 'log_exposure(%') FROM grant_assignment_access('expo_app') AS f"
+check "an application role so granted may log exposures" 1 "
 	SET ROLE expo_app;
 	SELECT log_exposure('{\"userID\": \"app\"}', 'experiment', 'exp_basic') IS NOT NULL;
 	RESET ROLE;
@@ -169,7 +174,7 @@ check "the backlog never exceeds the limit (+ one trimming step); the oldest are
 	FROM ea_exposures"
 check "ea_exposure_status counts pending and dropped" t "
 	SELECT pending = (SELECT count(*) FROM ea_exposures) AND pending + dropped >= 1000 FROM ea_exposure_status"
-q -c "DROP TABLE orders; DROP ROLE expo_app" >/dev/null
+q -c "DROP TABLE orders" -c "SELECT revoke_assignment_access('expo_app')" -c "DROP ROLE expo_app" >/dev/null
 
 echo "exposures behaviour: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -127,6 +127,24 @@ test_shapes(void)
 	json_object_put(o);
 	ea_expo_events_free(&ev);
 
+	{
+		/* a user as deep as a valid user may be (deeper than json-c's default 32) */
+		char		deep[1024];
+		int			k,
+					len = 0;
+
+		len += snprintf(deep + len, sizeof(deep) - len, "{\"userID\":\"deep\",\"custom\":");
+		for (k = 0; k < 60; k++)
+			len += snprintf(deep + len, sizeof(deep) - len, "{\"a\":");
+		len += snprintf(deep + len, sizeof(deep) - len, "1");
+		for (k = 0; k < 60; k++)
+			len += snprintf(deep + len, sizeof(deep) - len, "}");
+		snprintf(deep + len, sizeof(deep) - len, "}");
+		CHECK(build(EA_KIND_GATE, "targeting_statsig", deep, NULL, &ctx, &ev) == EA_OK && ev.n == 1,
+			  "a 62-deep user is logged");
+		ea_expo_events_free(&ev);
+	}
+
 	/* the SDK environment is added unless the user has one */
 	{
 		ea_expo_context env = ctx;
