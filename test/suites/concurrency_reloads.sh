@@ -85,6 +85,8 @@ kill "$reloader" 2>/dev/null
 wait "$reloader" 2>/dev/null
 reloader=""
 tail -12 "$work/pgbench.out"
+# the first client errors, if any (pgbench prints them before its summary)
+grep -m 5 -i "error" "$work/pgbench.out" | grep -v "^pgbench: error: Run was aborted" || true
 
 [ $rc -eq 0 ] && ok "pgbench: 4 clients for 12 s with reloads, exit 0" || bad "pgbench exited $rc"
 if grep -q "number of failed transactions: 0" "$work/pgbench.out" ||
