@@ -384,6 +384,7 @@ ea_pg_result_jsonb(const ea_result *r)
 	EaKey		key;
 	EaResultSlot *slot;
 	EaResultSlot *victim;
+	EaResultSlot *other;
 	Jsonb	   *built;
 
 	ea_result_get_view(r, &v);
@@ -417,8 +418,8 @@ ea_pg_result_jsonb(const ea_result *r)
 		slot->key = k;
 		/* the other way of the set is now the older one */
 		slot->newer = true;
-		(slot == &ea_result_slots[((slot - ea_result_slots) & ~1)]
-		 ? slot + 1 : slot - 1)->newer = false;
+		other = ((slot - ea_result_slots) % 2 == 0) ? slot + 1 : slot - 1;
+		other->newer = false;
 	}
 	ea_key_free(&key);
 	return built;
