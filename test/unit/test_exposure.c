@@ -16,15 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int	npass,
-			nfail;
-
-#define CHECK(cond, ...) \
-	do { \
-		if (cond) npass++; \
-		else { nfail++; printf("FAIL %s:%d: ", __FILE__, __LINE__); \
-			printf(__VA_ARGS__); printf("\n"); } \
-	} while (0)
+#include "ea_test_check.h"
 
 static ea_specs *specs;
 
