@@ -123,7 +123,7 @@ REGRESS = \
 REGRESS_OPTS = --inputdir=.
 
 # isolationtester: specs/<name>.spec -> expected/<name>.out
-ISOLATION = cache_invalidation assign_concurrent assign_reload assign_trigger_concurrent
+ISOLATION = cache_invalidation assign_concurrent assign_reload assign_trigger_concurrent assign_read_snapshot
 
 EXTRA_CLEAN = build results regression.diffs regression.out output_iso
 
@@ -242,7 +242,7 @@ unit:
 # the corpus (test/unit/test_fuzz_seeds.c).
 
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS = specs user sync
+FUZZ_TARGETS = specs user sync deep persist userwalk
 FUZZ_CFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined \
 	-fno-sanitize-recover=undefined -D_GNU_SOURCE -Isrc/core \
 	$(shell pkg-config --cflags $(CORE_LIBS) 2>/dev/null)

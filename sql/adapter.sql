@@ -108,8 +108,12 @@ WHERE p.proname IN ('save_user_persisted_value', 'delete_user_persisted_value')
    OR p.oid = 'get_user_persisted_values(text)'::regprocedure
 ORDER BY p.proname;
 
--- privileges: an application role needs an explicit grant; with it, no
--- privilege on the table is needed
+-- grant_assignment_access() covers the adapter's functions
+SELECT f AS assignment_function FROM assignment_access_functions() AS f
+WHERE f::text LIKE '%user_persisted_value%' ORDER BY f::text;
+
+-- privileges: an application role needs a grant; with it, no privilege on
+-- the table is needed
 CREATE ROLE ea_adapter_app;
 SET ROLE ea_adapter_app;
 SELECT get_user_persisted_values('ad1:userID');

@@ -72,6 +72,7 @@ INSERT INTO @extschema@.ea_assignment_access (function_signature) VALUES
 	('get_layer(jsonb, text, jsonb, boolean, boolean)'),
 	('get_user_persisted_values(jsonb, text)'),
 	('assign_experiment_trigger()');
+-- later sections add their own rows (section adapter: the storage adapter's)
 
 REVOKE EXECUTE ON FUNCTION @extschema@.get_experiment(jsonb, text, jsonb, boolean, boolean) FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION @extschema@.get_layer(jsonb, text, jsonb, boolean, boolean) FROM PUBLIC;
@@ -296,8 +297,9 @@ $do$;
 /*
  * An SDK's persistent storage adapter (adapters/node): load, save and
  * delete one unit's StickyValues by the SDK's storage key
- * "<unit id>:<id type>".  Granted explicitly, like import/export: a save
- * stores any well-formed value, not only a live evaluation.
+ * "<unit id>:<id type>".  Not PUBLIC: granted with the other assignment
+ * functions by grant_assignment_access() (a save stores any well-formed
+ * value, not only a live evaluation).
  */
 CREATE FUNCTION @extschema@.get_user_persisted_values(storage_key text)
 RETURNS jsonb
@@ -324,6 +326,12 @@ COMMENT ON FUNCTION @extschema@.delete_user_persisted_value(text, text) IS
 REVOKE ALL ON FUNCTION @extschema@.get_user_persisted_values(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.save_user_persisted_value(text, text, jsonb) FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.delete_user_persisted_value(text, text) FROM PUBLIC;
+
+-- granted with the other assignment functions: grant_assignment_access()
+INSERT INTO @extschema@.ea_assignment_access (function_signature) VALUES
+	('get_user_persisted_values(text)'),
+	('save_user_persisted_value(text, text, jsonb)'),
+	('delete_user_persisted_value(text, text)');
 
 -- section adapter: end
 

@@ -678,7 +678,7 @@ ea_config_delegate(ea_ctx *ctx, const ea_rule *rule)
 static void
 ea_merge_params(json_object *acc, const char *json, bool *reused)
 {
-	json_object *obj = json_tokener_parse(json);
+	json_object *obj = ea_json_parse_deep(json);
 
 	if (obj != NULL && json_object_is_type(obj, json_type_object))
 	{

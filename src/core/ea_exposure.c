@@ -33,9 +33,6 @@ static const char *const ea_expo_user_fields[] = {
 
 #define EA_JSON_FLAGS (JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
 
-/* A layer's value nests as deep as a loaded document may (ea_spec.c). */
-#define EA_EXPO_VALUE_DEPTH 256
-
 static char *
 ea_expo_strdup(const char *s)
 {
@@ -425,13 +422,7 @@ ea_expo_layer(ea_expo_builder *b, const char *parameter)
 		return ea_expo_layer_param(b, parameter);
 	if (b->v.value_json == NULL)
 		return true;
-	{
-		/* the layer's value comes from the specs: as deep as they may be */
-		json_tokener *tok = json_tokener_new_ex(EA_EXPO_VALUE_DEPTH);
-
-		value = tok ? json_tokener_parse_ex(tok, b->v.value_json, (int) strlen(b->v.value_json)) : NULL;
-		json_tokener_free(tok);
-	}
+	value = ea_json_parse_deep(b->v.value_json);
 	if (value == NULL || !json_object_is_type(value, json_type_object))
 	{
 		json_object_put(value);
@@ -487,8 +478,7 @@ ea_expo_run(const ea_result *result, const char *user_json, size_t user_len,
 	memset(&b, 0, sizeof(b));
 	b.keys_only = keys_only;
 	b.want = want;
-	/* as deep as a valid user may be (the default 32 is less) */
-	tok = json_tokener_new_ex(EA_USER_MAX_DEPTH + 1);
+	tok = json_tokener_new_ex(EA_MAX_JSON_DEPTH);
 	if (tok == NULL)
 		return ea_fail(err, EA_ERR_NOMEM, "out of memory", NULL);
 	b.user = json_tokener_parse_ex(tok, user_json, (int) user_len);

@@ -26,7 +26,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define EA_MAX_JSON_DEPTH 256
 
 typedef struct ea_pctx
 {

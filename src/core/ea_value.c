@@ -826,3 +826,21 @@ ea_tval_free_regex(ea_tval *tv)
 	ea_map_free(&tv->elem_index);
 	ea_map_free(&tv->member_index);
 }
+
+json_object *
+ea_json_parse_deep(const char *text)
+{
+	json_tokener *tok = json_tokener_new_ex(EA_MAX_JSON_DEPTH);
+	json_object *obj;
+
+	if (tok == NULL)
+		return NULL;
+	obj = json_tokener_parse_ex(tok, text, -1);
+	if (json_tokener_get_error(tok) != json_tokener_success)
+	{
+		json_object_put(obj);
+		obj = NULL;
+	}
+	json_tokener_free(tok);
+	return obj;
+}

@@ -141,4 +141,12 @@ extern bool ea_regex_compile(const char *pattern, pcre2_code **code,
 extern int	ea_regex_match(const pcre2_code *code, bool backtracks,
 						   const char *subject, size_t len);
 
+/*
+ * JSON the core wrote or accepted (documents: 256 levels, users: 64) read
+ * back with json-c: json_tokener_parse() stops at 32 levels, which would
+ * make a deep value accepted at load fail later.  NULL when not JSON.
+ */
+#define EA_MAX_JSON_DEPTH 256
+extern json_object *ea_json_parse_deep(const char *text);
+
 #endif							/* EA_VALUE_H */

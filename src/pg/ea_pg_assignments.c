@@ -1,7 +1,8 @@
 /*-------------------------------------------------------------------------
  *
  * ea_pg_assignments.c
- *	  The assignment table of persistent assignment, through SPI.
+ *	  The assignment table of persistent assignment: SPI statements, and
+ *	  one direct index scan for the per-call read of a unit's values.
  *
  * ea_assignments holds one row per (unit id, id type, config name): the
  * Server Core StickyValues saved when a unit was first assigned.  Like the
@@ -12,7 +13,8 @@
  * Every statement runs with read_only = false: SPI then increments the
  * command counter and takes a fresh snapshot, so a call sees the rows an
  * earlier call of the same statement wrote (and, in READ COMMITTED, rows
- * other sessions committed since the statement began).
+ * other sessions committed since the statement began).  The direct read
+ * of a unit's values (ea_pg_assignments_values) takes the same snapshot.
  *
  *-------------------------------------------------------------------------
  */
@@ -239,17 +241,15 @@ ea_pg_aexec(Oid schema, EaAssignPlanId id, Datum *values, const char *nulls,
 }
 
 /*
- * Parameters unit id, id type and (optionally) config name and sticky.
- *
  * The key must fit a btree entry of ea_assignments' indexes (at most 2704
  * bytes with headers): unit id, id type and experiment name together are
  * limited to EA_MAX_ASSIGNMENT_KEY bytes, checked before any read or write
- * so a longer unit id is a designed error (22023), the same for every
- * call, never the index's internal one.
+ * (whichever path reads) so a longer unit id is a designed error (22023),
+ * the same for every call, never the index's internal one.
  */
 static void
-ea_pg_akey(Datum *values, const char *unit_id, const char *id_type,
-		   const char *config_name, const char *sticky)
+ea_pg_assignment_key_check(const char *unit_id, const char *id_type,
+						   const char *config_name)
 {
 	size_t		unit_len = strlen(unit_id);
 	size_t		key_len = unit_len + strlen(id_type) +
@@ -265,6 +265,14 @@ ea_pg_akey(Datum *values, const char *unit_id, const char *id_type,
 						   key_len, EA_MAX_ASSIGNMENT_KEY),
 				 errhint("Use a shorter unit id (a hash of a long one, for example); "
 						 "the pure evaluators take unit ids of any length.")));
+}
+
+/* Parameters unit id, id type and (optionally) config name and sticky. */
+static void
+ea_pg_akey(Datum *values, const char *unit_id, const char *id_type,
+		   const char *config_name, const char *sticky)
+{
+	ea_pg_assignment_key_check(unit_id, id_type, config_name);
 	values[0] = CStringGetTextDatum(unit_id);
 	values[1] = CStringGetTextDatum(id_type);
 	values[2] = config_name ? CStringGetTextDatum(config_name) : (Datum) 0;
@@ -312,9 +320,12 @@ ea_pg_push_stored(JsonbParseState **state, text *name, Jsonb *sticky)
 	pushJsonbValue(state, WJB_VALUE, &v);
 }
 
-/* The direct lookup (see above); NULL when the unit has no rows. */
+/*
+ * The direct lookup (see above) of unit id and id type (text datums);
+ * NULL when the unit has no rows.
+ */
 static Jsonb *
-ea_pg_assignments_values_direct(const char *unit_id, const char *id_type)
+ea_pg_assignments_values_direct(Datum unit_id, Datum id_type)
 {
 	Oid			relid = get_relname_relid("ea_assignments", ea_pg_storage_schema());
 	Relation	rel;
@@ -353,7 +364,7 @@ ea_pg_assignments_values_direct(const char *unit_id, const char *id_type)
 	for (i = 0; i < 2; i++)
 		ScanKeyEntryInitialize(&keys[i], 0, (AttrNumber) (i + 1), BTEqualStrategyNumber,
 							   InvalidOid, index->rd_indcollation[i], F_TEXTEQ,
-							   CStringGetTextDatum(i == 0 ? unit_id : id_type));
+							   i == 0 ? unit_id : id_type);
 	snapshot = RegisterSnapshot(GetTransactionSnapshot());
 	slot = table_slot_create(rel, NULL);
 	scan = index_beginscan(rel, index, snapshot, 2, 0);
@@ -397,9 +408,9 @@ ea_pg_assignments_values(const char *unit_id, const char *id_type)
 	Jsonb	   *result = NULL;
 	Oid			schema;
 
+	ea_pg_akey(values, unit_id, id_type, NULL, NULL);	/* checks the key's length */
 	if (ea_pg_assignments_direct())
-		return ea_pg_assignments_values_direct(unit_id, id_type);
-	ea_pg_akey(values, unit_id, id_type, NULL, NULL);
+		return ea_pg_assignments_values_direct(values[0], values[1]);
 	schema = ea_pg_storage_enter(&save);
 	ea_pg_aexec(schema, EA_APLAN_VALUES, values, NULL, SPI_OK_SELECT);
 	if (SPI_processed > 0)

@@ -44,6 +44,7 @@ typedef struct EaResultSlot
 	char	   *key;			/* NULL: empty */
 	Size		keylen;
 	Jsonb	   *value;
+	bool		newer;			/* filled after the other way of its set */
 } EaResultSlot;
 
 static EaResultSlot *ea_result_slots = NULL;
@@ -329,10 +330,19 @@ ea_result_key(const ea_result *r, const ea_result_view *v, EaKey *key)
 	return true;
 }
 
+/*
+ * The slot of a key: two-way set associative, so two frequent results
+ * whose keys happen to share a set do not evict each other on every call
+ * (keys hold pointers: where they fall changes from build to build).
+ * Returns the slot holding the key, or NULL and in *victim the slot to
+ * fill: an empty one of the set, else the one not filled last.
+ */
 static EaResultSlot *
-ea_result_slot(const EaKey *key)
+ea_result_slot(const EaKey *key, EaResultSlot **victim)
 {
-	uint32		h = hash_bytes((const unsigned char *) key->data, key->len);
+	uint32		h = hash_bytes((const unsigned char *) key->data, (int) key->len);
+	EaResultSlot *set;
+	int			i;
 
 	if (ea_result_slots == NULL)
 	{
@@ -340,7 +350,15 @@ ea_result_slot(const EaKey *key)
 		ea_result_slots = MemoryContextAllocZero(ea_value_context,
 												 sizeof(EaResultSlot) * EA_RESULT_SLOTS);
 	}
-	return &ea_result_slots[h % EA_RESULT_SLOTS];
+	set = &ea_result_slots[(h % (EA_RESULT_SLOTS / 2)) * 2];
+	for (i = 0; i < 2; i++)
+		if (set[i].key != NULL && set[i].keylen == key->len &&
+			memcmp(set[i].key, key->data, key->len) == 0)
+			return &set[i];
+	*victim = set[0].key == NULL ? &set[0]
+		: set[1].key == NULL ? &set[1]
+		: set[0].newer ? &set[1] : &set[0];
+	return NULL;
 }
 
 static Jsonb *
@@ -365,6 +383,7 @@ ea_pg_result_jsonb(const ea_result *r)
 	ea_result_view v;
 	EaKey		key;
 	EaResultSlot *slot;
+	EaResultSlot *victim;
 	Jsonb	   *built;
 
 	ea_result_get_view(r, &v);
@@ -374,13 +393,12 @@ ea_pg_result_jsonb(const ea_result *r)
 		ea_key_free(&key);
 		return ea_pg_result_build(r, &v);
 	}
-	slot = ea_result_slot(&key);
-	if (slot->key != NULL && slot->keylen == key.len &&
-		memcmp(slot->key, key.data, key.len) == 0)
+	if ((slot = ea_result_slot(&key, &victim)) != NULL)
 	{
 		ea_key_free(&key);
 		return ea_copy_jsonb(slot->value);
 	}
+	slot = victim;
 	built = ea_pg_result_build(r, &v);
 	if (slot->key != NULL)
 	{
@@ -397,6 +415,10 @@ ea_pg_result_jsonb(const ea_result *r)
 		slot->value = val;
 		slot->keylen = key.len;
 		slot->key = k;
+		/* the other way of the set is now the older one */
+		slot->newer = true;
+		(slot == &ea_result_slots[((slot - ea_result_slots) & ~1)]
+		 ? slot + 1 : slot - 1)->newer = false;
 	}
 	ea_key_free(&key);
 	return built;

@@ -148,10 +148,13 @@ ea_pg_storage(EaStorage *out)
 
 	if (OidIsValid(ea_storage.owner))
 	{
-		/* Citus: at once when already looked up (or not Citus) */
-		ea_pg_citus_lookup(ea_storage.schema, ea_storage.specs_relid,
-						   ea_storage.idlists_relid);
-		*out = ea_storage;
+		/*
+		 * Citus: at once when already looked up (or not Citus).  A copy:
+		 * the look-up may take in an invalidation that forgets ea_storage.
+		 */
+		found = ea_storage;
+		ea_pg_citus_lookup(found.schema, found.specs_relid, found.idlists_relid);
+		*out = found;
 		return;
 	}
 

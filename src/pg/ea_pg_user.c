@@ -23,6 +23,7 @@
 
 #include "miscadmin.h"
 #include "utils/builtins.h"
+#include "utils/memutils.h"
 #include "utils/numeric.h"
 
 static ea_user *ea_cached_user = NULL;
@@ -122,9 +123,34 @@ ea_pg_member_type(const JsonbValue *v)
 static bool
 ea_pg_numeric_ok(Numeric n)
 {
-	char	   *num = DatumGetCString(DirectFunctionCall1(numeric_out, NumericGetDatum(n)));
-	bool		ok = ea_user_number_ok(num, strlen(num));
+	static Numeric small_hi = NULL;
+	static Numeric small_lo = NULL;
+	char	   *num;
+	bool		ok;
 
+	/*
+	 * Every number of a user is checked: most are far inside f64's range,
+	 * which two numeric comparisons show without printing the number.
+	 */
+	if (small_hi == NULL)
+	{
+		MemoryContext old = MemoryContextSwitchTo(TopMemoryContext);
+
+		small_lo = DatumGetNumeric(DirectFunctionCall3(numeric_in, CStringGetDatum("-1e307"),
+													   ObjectIdGetDatum(InvalidOid),
+													   Int32GetDatum(-1)));
+		small_hi = DatumGetNumeric(DirectFunctionCall3(numeric_in, CStringGetDatum("1e307"),
+													   ObjectIdGetDatum(InvalidOid),
+													   Int32GetDatum(-1)));
+		MemoryContextSwitchTo(old);
+	}
+	if (DatumGetInt32(DirectFunctionCall2(numeric_cmp, NumericGetDatum(n),
+										  NumericGetDatum(small_hi))) < 0 &&
+		DatumGetInt32(DirectFunctionCall2(numeric_cmp, NumericGetDatum(n),
+										  NumericGetDatum(small_lo))) > 0)
+		return true;
+	num = DatumGetCString(DirectFunctionCall1(numeric_out, NumericGetDatum(n)));
+	ok = ea_user_number_ok(num, strlen(num));
 	pfree(num);
 	return ok;
 }

@@ -46,6 +46,10 @@ const zlib = require('zlib');
 const crypto = require('crypto');
 
 const portFile = process.argv[2];
+if (!portFile) {
+	process.stderr.write('usage: node statsig_mock.js PORT_FILE\n');
+	process.exit(2);
+}
 const secret = process.argv[3] || 'secret-mock-0123456789abcdef';
 
 const state = {

@@ -27,6 +27,9 @@ SELECT set_eq($$SELECT f::text FROM assignment_access_functions() f$$,
                     'get_layer(jsonb,text,jsonb,boolean,boolean)',
                     'get_user_persisted_values(jsonb,text)',
                     'assign_experiment_trigger()',
+                    'get_user_persisted_values(text)',
+                    'save_user_persisted_value(text,text,jsonb)',
+                    'delete_user_persisted_value(text,text)',
                     'log_exposure(jsonb,text,text,text)'],
               'assignment_access_functions() lists every assignment function');
 SELECT is_empty($$SELECT function_signature FROM ea_assignment_access a
@@ -178,7 +181,7 @@ SELECT is((SELECT hint FROM pg_temp.acc_err()),
 RESET ROLE;
 
 -- 8. revoking the app role
-SELECT ok((SELECT count(*) FROM revoke_assignment_access('ea_acc_app')) = 5, 'revoke the app role');
+SELECT ok((SELECT count(*) FROM revoke_assignment_access('ea_acc_app')) = 8, 'revoke the app role');
 SET LOCAL ROLE ea_acc_app;
 SELECT throws_ok($$SELECT get_experiment('{"userID": "a1"}', 'exp', '{}')$$, '42501', NULL,
                  'a revoked role cannot assign any more');

@@ -12,6 +12,15 @@
 #define LLVMFuzzerTestOneInput ea_fuzz_user_one
 #include "../fuzz/fuzz_user.c"
 #undef LLVMFuzzerTestOneInput
+#define LLVMFuzzerTestOneInput ea_fuzz_deep_one
+#include "../fuzz/fuzz_deep.c"
+#undef LLVMFuzzerTestOneInput
+#define LLVMFuzzerTestOneInput ea_fuzz_persist_one
+#include "../fuzz/fuzz_persist.c"
+#undef LLVMFuzzerTestOneInput
+#define LLVMFuzzerTestOneInput ea_fuzz_userwalk_one
+#include "../fuzz/fuzz_userwalk.c"
+#undef LLVMFuzzerTestOneInput
 #define LLVMFuzzerTestOneInput ea_fuzz_sync_one
 #include "../fuzz/fuzz_sync.c"
 #undef LLVMFuzzerTestOneInput
@@ -63,6 +72,9 @@ main(int argc, char **argv)
 	char		dir[1024];
 	int			specs,
 				user,
+				deep,
+				persist,
+				userwalk,
 				sync;
 
 	if (argc < 2)
@@ -74,14 +86,20 @@ main(int argc, char **argv)
 	specs = replay_dir(dir, ea_fuzz_specs_one);
 	snprintf(dir, sizeof(dir), "%s/user", argv[1]);
 	user = replay_dir(dir, ea_fuzz_user_one);
+	snprintf(dir, sizeof(dir), "%s/deep", argv[1]);
+	deep = replay_dir(dir, ea_fuzz_deep_one);
+	snprintf(dir, sizeof(dir), "%s/persist", argv[1]);
+	persist = replay_dir(dir, ea_fuzz_persist_one);
+	snprintf(dir, sizeof(dir), "%s/userwalk", argv[1]);
+	userwalk = replay_dir(dir, ea_fuzz_userwalk_one);
 	snprintf(dir, sizeof(dir), "%s/sync", argv[1]);
 	sync = replay_dir(dir, ea_fuzz_sync_one);
-	if (specs < 0 || user < 0 || sync < 0)
+	if (specs < 0 || user < 0 || deep < 0 || persist < 0 || userwalk < 0 || sync < 0)
 	{
 		printf("fuzz seeds: 0 passed, 1 failed (corpus not found)\n");
 		return 1;
 	}
 	/* reaching this line means no input crashed or aborted */
-	printf("fuzz seeds: %d passed, 0 failed\n", specs + user + sync);
+	printf("fuzz seeds: %d passed, 0 failed\n", specs + user + deep + persist + userwalk + sync);
 	return 0;
 }

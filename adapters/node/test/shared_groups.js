@@ -233,10 +233,16 @@ async function main() {
   const sql2 = new Client(appConn);
   await sql2.connect();
   const wins = { node: 0, sql: 0 };
-  for (const u of controlUsers) {
+  // a random head start of up to 3 ms for one side or the other, so that
+  // either may store first
+  const after = (ms, f) => (ms > 0 ? new Promise((r) => setTimeout(r, ms)).then(f) : f());
+  for (const [i, u] of controlUsers.entries()) {
+    const jitter = Math.floor(Math.random() * 4);
     const [rSql, rNode] = await Promise.all([
-      sql2.query(`SELECT get_experiment($1::jsonb, 'sticky_exp', get_user_persisted_values($1::jsonb, 'userID')) ->> 'group_name' AS g`, [u]),
-      storage.getExperiment(nodeBase, new StatsigUser(u), 'sticky_exp', { idType: 'userID', disableExposureLogging: true }),
+      after(i % 2 ? jitter : 0, () => sql2.query(
+        `SELECT get_experiment($1::jsonb, 'sticky_exp', get_user_persisted_values($1::jsonb, 'userID')) ->> 'group_name' AS g`, [u])),
+      after(i % 2 ? 0 : jitter, () => storage.getExperiment(nodeBase, new StatsigUser(u), 'sticky_exp',
+        { idType: 'userID', disableExposureLogging: true })),
     ]);
     const rows = (await admin.query(`SELECT group_name FROM ea_assignments WHERE unit_id = $1 AND config_name = 'sticky_exp'`, [u.userID])).rows;
     check(rows.length === 1, `race ${u.userID}: ${rows.length} rows stored`);
