@@ -601,6 +601,9 @@ ea_pg_exposures_send_batch(int retry_count, char *error, size_t errlen)
 	const char *session;
 
 	error[0] = '\0';
+	/* a database whose extension is not updated to 0.2.0 yet has no queue */
+	if (!ea_pg_extension_at_least("0.2.0"))
+		return 0;
 	if (url == NULL || url[0] == '\0')
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
