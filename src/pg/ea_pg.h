@@ -99,6 +99,7 @@ extern SPIPlanPtr ea_pg_kept_plan(EaPlanSet *set, Oid schema, int id);
 extern void ea_pg_run_plan(SPIPlanPtr plan, Datum *values, const char *nulls,
 						   bool read_only, int expected);
 
+extern bool ea_pg_extension_row(Oid *schema, char **version);
 extern Oid	ea_pg_extension_schema(void);
 extern Oid	ea_pg_storage_enter(EaOwnerSwitch *save);
 extern Oid	ea_pg_storage_schema(void);

@@ -92,30 +92,55 @@ ea_pg_storage_forget(void)
 	ea_storage.owner = InvalidOid;
 }
 
-/* The schema experiment_assign is installed in (pg_extension.extnamespace). */
-Oid
-ea_pg_extension_schema(void)
+/*
+ * Read experiment_assign's row of pg_extension: its schema and (palloc'd)
+ * version, where asked.  False when the extension is not installed.
+ */
+bool
+ea_pg_extension_row(Oid *schema, char **version)
 {
-	Oid			extoid = get_extension_oid(EA_PG_EXTENSION_NAME, false);
-	Oid			schema = InvalidOid;
+	Oid			extoid = get_extension_oid(EA_PG_EXTENSION_NAME, true);
 	Relation	rel;
 	ScanKeyData key;
 	SysScanDesc scan;
 	HeapTuple	tuple;
+	bool		found;
 
+	if (!OidIsValid(extoid))
+		return false;
 	rel = table_open(ExtensionRelationId, AccessShareLock);
 	ScanKeyInit(&key, Anum_pg_extension_oid, BTEqualStrategyNumber,
 				F_OIDEQ, ObjectIdGetDatum(extoid));
 	scan = systable_beginscan(rel, ExtensionOidIndexId, true, NULL, 1, &key);
 	tuple = systable_getnext(scan);
-	if (HeapTupleIsValid(tuple))
-		schema = ((Form_pg_extension) GETSTRUCT(tuple))->extnamespace;
+	found = HeapTupleIsValid(tuple);
+	if (found && schema != NULL)
+		*schema = ((Form_pg_extension) GETSTRUCT(tuple))->extnamespace;
+	if (found && version != NULL)
+	{
+		bool		isnull;
+		Datum		d = heap_getattr(tuple, Anum_pg_extension_extversion,
+									 RelationGetDescr(rel), &isnull);
+
+		*version = isnull ? NULL : text_to_cstring(DatumGetTextPP(d));
+	}
 	systable_endscan(scan);
 	table_close(rel, AccessShareLock);
+	return found;
+}
 
-	if (!OidIsValid(schema))
-		elog(ERROR, "could not find the schema of extension \"%s\"",
-			 EA_PG_EXTENSION_NAME);
+/* The schema experiment_assign is installed in (pg_extension.extnamespace). */
+Oid
+ea_pg_extension_schema(void)
+{
+	Oid			schema = InvalidOid;
+
+	if (!ea_pg_extension_row(&schema, NULL) || !OidIsValid(schema))
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("extension \"%s\" is not installed in this database",
+						EA_PG_EXTENSION_NAME),
+				 errhint("Run CREATE EXTENSION %s.", EA_PG_EXTENSION_NAME)));
 	return schema;
 }
 

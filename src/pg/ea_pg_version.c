@@ -18,16 +18,10 @@
 
 #include <stdlib.h>
 
-#include "access/genam.h"
-#include "access/htup_details.h"
-#include "access/table.h"
 #include "access/xact.h"
-#include "catalog/indexing.h"
-#include "catalog/pg_extension.h"
 #include "commands/extension.h"
 #include "storage/proc.h"
 #include "utils/builtins.h"
-#include "utils/fmgroids.h"
 
 #ifndef EA_VERSION
 #error "EA_VERSION (the control file's default_version) must be defined by the Makefile"
@@ -85,31 +79,9 @@ ea_pg_compare_versions(const long a[EA_VERSION_PARTS], const long b[EA_VERSION_P
 char *
 ea_pg_extension_version(void)
 {
-	Oid			extoid = get_extension_oid("experiment_assign", true);
 	char	   *version = NULL;
-	Relation	rel;
-	ScanKeyData key;
-	SysScanDesc scan;
-	HeapTuple	tuple;
 
-	if (!OidIsValid(extoid))
-		return NULL;
-	rel = table_open(ExtensionRelationId, AccessShareLock);
-	ScanKeyInit(&key, Anum_pg_extension_oid, BTEqualStrategyNumber,
-				F_OIDEQ, ObjectIdGetDatum(extoid));
-	scan = systable_beginscan(rel, ExtensionOidIndexId, true, NULL, 1, &key);
-	tuple = systable_getnext(scan);
-	if (HeapTupleIsValid(tuple))
-	{
-		bool		isnull;
-		Datum		d = heap_getattr(tuple, Anum_pg_extension_extversion,
-									 RelationGetDescr(rel), &isnull);
-
-		if (!isnull)
-			version = text_to_cstring(DatumGetTextPP(d));
-	}
-	systable_endscan(scan);
-	table_close(rel, AccessShareLock);
+	(void) ea_pg_extension_row(NULL, &version);
 	return version;
 }
 
