@@ -129,10 +129,27 @@ for (const r of rows.filter((r) => r.impl === 'row')) {
   const pl = (op) => ad.find((r) => r.which === 'plain pg' && r.op === op);
   for (const r of ad.filter((a) => a.which === 'ExperimentAssignStorage')) {
     const p = pl(r.op);
-    row('7 Node adapter', `${r.op}: ExperimentAssignStorage ${us(r.ns_per_op)} (CPU ${us(r.cpu_ns_per_op)})` +
+    row('8 Node adapter', `${r.op}: ExperimentAssignStorage ${us(r.ns_per_op)} (CPU ${us(r.cpu_ns_per_op)})` +
       (p ? ` / plain pg ${us(p.ns_per_op)} (CPU ${us(p.cpu_ns_per_op)})` : ''), '', p ? x(r.ns_per_op / p.ns_per_op) : '', '', '');
   }
-  if (ad.length && !ea('save (pipelined)')) row('7 Node adapter', 'adapter', NA('step failed'), '', '', '');
+  if (ad.length && !ea('save (pipelined)')) row('8 Node adapter', 'adapter', NA('step failed'), '', '', '');
+}
+
+// exposure logging: backend CPU per evaluation (bench/exposures.sh)
+{
+  const ex = (m) => rows.find((r) => r.kind === 'exposures' && r.measure === m);
+  const pairs = [
+    ['log_exposure(u, experiment), one row per call', 'logged', 'plain'],
+    ['log_exposure(u, experiment), deduplicated', 'deduped', 'plain'],
+    ['log_exposure(u, layer), two rows per call', 'layer', 'layer_plain'],
+    ['persistence-aware get_experiment, logging on / off', 'persist_on', 'persist_off'],
+  ];
+  for (const [label, m, base] of pairs) {
+    const a = ex(m), b = ex(base);
+    if (a && b) row('9 exposures', `${label}: ${a.us_per_eval.toFixed(1)} / ${b.us_per_eval.toFixed(1)} µs CPU (+${(a.us_per_eval - b.us_per_eval).toFixed(1)} µs)`, '', x(a.us_per_eval / b.us_per_eval), 'report', '');
+  }
+  const rb = ex('row_bytes');
+  if (rb) row('9 exposures', 'stored event row', `${rb.value} B`, '', '', '');
 }
 
 // cross-implementation check
