@@ -319,7 +319,7 @@ ea_rx_translate(const char *p, ea_rx_out *o, bool *backtracks,
 						i += used;
 						continue;
 					}
-				case 'u':		/* \uXXXX and \u{...}: as \x{...} */
+				case 'u':		/* \uHHHH and \u{H...}: as \x{...} */
 					{
 						size_t		j = i + 2,
 									k;
