@@ -23,87 +23,25 @@ BIN="$(pg_config --bindir)"
 DIR="$(mktemp -d /tmp/ea_expo.XXXXXX)"
 SECRET="secret-mockExpoKey0123456789abcdefABCDEF"
 DB=expotest
-MOCK_PID=""
+. test/suites/lib/worker_cluster.sh
 
-as_pg() {					# run as the server's OS user when we are root
-	if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
-}
-cleanup() {
-	as_pg "$BIN/pg_ctl" -D "$DIR/data" -m immediate stop >/dev/null 2>&1
-	[ -n "$MOCK_PID" ] && kill "$MOCK_PID" 2>/dev/null
-	wait 2>/dev/null
-	rm -rf "$DIR"
-}
-trap cleanup EXIT
-[ "$(id -u)" = 0 ] && chown postgres: "$DIR"
-
-free_port() {
-	node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'
-}
+trap worker_cluster_stop EXIT
 
 # ---- the mock: serves the golden's specs document, takes log_event ----
-node "$REPO/test/mock/statsig_mock.js" "$DIR/mock.port" "$SECRET" >"$DIR/mock.log" 2>&1 &
-MOCK_PID=$!
-for _ in $(seq 1 50); do [ -s "$DIR/mock.port" ] && break; sleep 0.1; done
-MOCK="http://127.0.0.1:$(cat "$DIR/mock.port")"
-ctl() { curl -sf -X POST -H 'content-type: application/json' --data "$1" "$MOCK/control" >/dev/null; }
+worker_mock_start
 events() { curl -sf "$MOCK/control/events"; }
 reset_mock() { curl -sf -X POST "$MOCK/control/reset_requests" >/dev/null; }
 DOC="$REPO/test/conformance/fixtures/experiments_layers.v2.json"
 ctl "{\"specs\": {\"mode\": \"ok\", \"doc\": $(jq -c '. + {has_updates: true}' "$DOC")}, \"log_event\": {\"mode\": \"ok\"}}"
 
 # ---- the cluster ----
-PORT="$(free_port)"
-printf '%s\n' "$SECRET" >"$DIR/secret"
-chmod 600 "$DIR/secret"
-[ "$(id -u)" = 0 ] && chown postgres: "$DIR/secret"
-as_pg "$BIN/initdb" -D "$DIR/data" -A trust -U postgres >"$DIR/initdb.log" 2>&1 || {
-	cat "$DIR/initdb.log"; exit 1; }
-cat >>"$DIR/data/postgresql.conf" <<EOF
-port = $PORT
-unix_socket_directories = '$DIR'
-listen_addresses = ''
-shared_preload_libraries = 'experiment_assign'
-experiment_assign.sync_database = '$DB'
-experiment_assign.server_secret_file = '$DIR/secret'
-experiment_assign.specs_url = '$MOCK/v2/download_config_specs'
-experiment_assign.id_lists_url = '$MOCK/v1/get_id_lists'
-experiment_assign.log_event_url = '$MOCK/v1/log_event'
+worker_cluster_start "experiment_assign.log_event_url = '$MOCK/v1/log_event'
 experiment_assign.specs_sync_interval = 1000
 experiment_assign.id_lists_sync_interval = 0
 experiment_assign.exposure_flush_interval = 100
 experiment_assign.exposure_request_timeout = 20000
-experiment_assign.exposure_batch_size = 50
-log_min_messages = log
-EOF
-as_pg "$BIN/pg_ctl" -D "$DIR/data" -l "$DIR/server.log" -w start >/dev/null || {
-	cat "$DIR/server.log"; exit 1; }
+experiment_assign.exposure_batch_size = 50" || exit 1
 
-export PGHOST="$DIR" PGPORT="$PORT" PGUSER=postgres
-q() { psql -X -At -q -d "$DB" -c "$1" 2>&1; }
-createdb "$DB"
-q "CREATE EXTENSION experiment_assign" >/dev/null
-
-pass=0
-fail=0
-check() {					# check LABEL GOT WANT
-	if [ "$2" = "$3" ]; then
-		echo "  ok: $1"
-		pass=$((pass + 1))
-	else
-		echo "  FAILED: $1: got '$2', want '$3'"
-		fail=$((fail + 1))
-	fi
-}
-wait_for() {				# wait_for LABEL SQL WANT [SECONDS]
-	local got="" i limit=$(( ${4:-10} * 10 ))
-	for ((i = 0; i < limit; i++)); do
-		got="$(q "$2")"
-		[ "$got" = "$3" ] && break
-		sleep 0.1
-	done
-	check "$1" "$got" "$3"
-}
 worker_pid() { q "SELECT worker_pid FROM ea_sync_status WHERE kind = 'config_specs'"; }
 pending() { q "SELECT pending FROM ea_exposure_status"; }
 # log N exposures of distinct units PREFIX1..PREFIXN, one transaction

@@ -19,33 +19,17 @@ BIN="$(pg_config --bindir)"
 DIR="$(mktemp -d /tmp/ea_sync.XXXXXX)"
 SECRET="secret-mockSyncKey0123456789abcdefABCDEF"
 DB=synctest
-MOCK_PID=""
 EVAL_PID=""
+. test/suites/lib/worker_cluster.sh
 
-as_pg() {					# run as the server's OS user when we are root
-	if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
-}
 cleanup() {
 	[ -n "$EVAL_PID" ] && kill "$EVAL_PID" 2>/dev/null
-	as_pg "$BIN/pg_ctl" -D "$DIR/data" -m immediate stop >/dev/null 2>&1
-	[ -n "$MOCK_PID" ] && kill "$MOCK_PID" 2>/dev/null
-	wait 2>/dev/null
-	rm -rf "$DIR"
+	worker_cluster_stop
 }
 trap cleanup EXIT
-[ "$(id -u)" = 0 ] && chown postgres: "$DIR"
-
-free_port() {
-	node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'
-}
 
 # ---- the mock ----
-node "$REPO/test/mock/statsig_mock.js" "$DIR/mock.port" "$SECRET" >"$DIR/mock.log" 2>&1 &
-MOCK_PID=$!
-for _ in $(seq 1 50); do [ -s "$DIR/mock.port" ] && break; sleep 0.1; done
-MPORT="$(cat "$DIR/mock.port")"
-MOCK="http://127.0.0.1:$MPORT"
-ctl() { curl -sf -X POST -H 'content-type: application/json' --data "$1" "$MOCK/control" >/dev/null; }
+worker_mock_start
 requests() { curl -sf "$MOCK/control/requests"; }
 
 # Documents: sync_gate passes for everyone when PCT is 100; list_gate
@@ -79,56 +63,11 @@ T6=1700000006000
 ctl "{\"specs\": {\"mode\": \"ok\", \"doc\": $(doc $T1 0)}}"
 
 # ---- the cluster ----
-PORT="$(free_port)"
-printf '%s\n' "$SECRET" >"$DIR/secret"
-chmod 600 "$DIR/secret"
-[ "$(id -u)" = 0 ] && chown postgres: "$DIR/secret"
-as_pg "$BIN/initdb" -D "$DIR/data" -A trust -U postgres >"$DIR/initdb.log" 2>&1 || {
-	cat "$DIR/initdb.log"; exit 1; }
-cat >>"$DIR/data/postgresql.conf" <<EOF
-port = $PORT
-unix_socket_directories = '$DIR'
-listen_addresses = ''
-shared_preload_libraries = 'experiment_assign'
-experiment_assign.sync_database = '$DB'
-experiment_assign.server_secret_file = '$DIR/secret'
-experiment_assign.specs_url = '$MOCK/v2/download_config_specs'
-experiment_assign.id_lists_url = '$MOCK/v1/get_id_lists'
-experiment_assign.specs_sync_interval = 150
+worker_cluster_start "experiment_assign.specs_sync_interval = 150
 experiment_assign.id_lists_sync_interval = 200
-experiment_assign.sync_timeout = 1500
-log_min_messages = log
-EOF
-as_pg "$BIN/pg_ctl" -D "$DIR/data" -l "$DIR/server.log" -w start >/dev/null || {
-	cat "$DIR/server.log"; exit 1; }
-
-export PGHOST="$DIR" PGPORT="$PORT" PGUSER=postgres
-q() { psql -X -At -q -d "$DB" -c "$1" 2>&1; }
-createdb "$DB"
-q "CREATE EXTENSION experiment_assign" >/dev/null
+experiment_assign.sync_timeout = 1500" || exit 1
 q "CREATE ROLE sync_reader LOGIN" >/dev/null
 
-pass=0
-fail=0
-check() {					# check LABEL GOT WANT
-	if [ "$2" = "$3" ]; then
-		echo "  ok: $1"
-		pass=$((pass + 1))
-	else
-		echo "  FAILED: $1: got '$2', want '$3'"
-		fail=$((fail + 1))
-	fi
-}
-# wait_for LABEL SQL WANT [SECONDS]: poll until SQL returns WANT
-wait_for() {
-	local got="" i limit=$(( ${4:-10} * 10 ))
-	for ((i = 0; i < limit; i++)); do
-		got="$(q "$2")"
-		[ "$got" = "$3" ] && break
-		sleep 0.1
-	done
-	check "$1" "$got" "$3"
-}
 in_force() { q "SELECT document_time FROM ea_config_specs"; }
 status() { q "SELECT $1 FROM ea_sync_status WHERE kind = '${2:-config_specs}'"; }
 worker_pid() { status worker_pid; }
