@@ -8,6 +8,7 @@
  *	  and a load that succeeds must evaluate every spec without crashing.
  */
 #include "ea_core.h"
+#include "../unit/ea_test_util.h"
 
 #include <stdarg.h>
 #include <stdint.h>
@@ -15,34 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef struct deep_buf
-{
-	char	   *data;
-	size_t		len;
-	size_t		cap;
-} deep_buf;
 
-static void
-deep_printf(deep_buf *b, const char *fmt,...)
-{
-	va_list		ap;
-	int			n;
-
-	for (;;)
-	{
-		va_start(ap, fmt);
-		n = vsnprintf(b->data ? b->data + b->len : NULL, b->data ? b->cap - b->len : 0, fmt, ap);
-		va_end(ap);
-		if (b->data && (size_t) n < b->cap - b->len)
-		{
-			b->len += (size_t) n;
-			return;
-		}
-		b->cap = (b->cap + (size_t) n + 1) * 2;
-		if ((b->data = realloc(b->data, b->cap)) == NULL)
-			abort();
-	}
-}
 
 /* The next input byte (0 once the input is used up). */
 static uint8_t
@@ -53,32 +27,32 @@ deep_byte(const uint8_t *data, size_t size, size_t *pos)
 
 /* One condition; `to` is the spec it refers to (a gate or a config). */
 static void
-deep_condition(deep_buf *b, uint8_t kind, size_t to)
+deep_condition(ea_test_buf *b, uint8_t kind, size_t to)
 {
 	switch (kind % 5)
 	{
 		case 0:
-			deep_printf(b, "{\"type\":\"public\",\"idType\":\"userID\"}");
+			ea_test_printf(b, "{\"type\":\"public\",\"idType\":\"userID\"}");
 			break;
 		case 1:
-			deep_printf(b, "{\"type\":\"pass_gate\",\"targetValue\":\"g%zu\",\"idType\":\"userID\"}", to);
+			ea_test_printf(b, "{\"type\":\"pass_gate\",\"targetValue\":\"g%zu\",\"idType\":\"userID\"}", to);
 			break;
 		case 2:
-			deep_printf(b, "{\"type\":\"fail_gate\",\"targetValue\":\"g%zu\",\"idType\":\"userID\"}", to);
+			ea_test_printf(b, "{\"type\":\"fail_gate\",\"targetValue\":\"g%zu\",\"idType\":\"userID\"}", to);
 			break;
 		case 3:
-			deep_printf(b, "{\"type\":\"experiment_group\",\"field\":\"c%zu\",\"operator\":\"any\","
+			ea_test_printf(b, "{\"type\":\"experiment_group\",\"field\":\"c%zu\",\"operator\":\"any\","
 						"\"targetValue\":[\"A\"],\"idType\":\"userID\"}", to);
 			break;
 		default:
-			deep_printf(b, "{\"type\":\"user_field\",\"field\":\"f%zu\",\"operator\":\"str_matches\","
+			ea_test_printf(b, "{\"type\":\"user_field\",\"field\":\"f%zu\",\"operator\":\"str_matches\","
 						"\"targetValue\":\"^(a+)+$\",\"idType\":\"userID\"}", to % 7);
 			break;
 	}
 }
 
 static void
-deep_rules(deep_buf *b, const uint8_t *data, size_t size, size_t *pos,
+deep_rules(ea_test_buf *b, const uint8_t *data, size_t size, size_t *pos,
 		   size_t i, size_t n, bool chain)
 {
 	uint8_t		nrules = (uint8_t) (deep_byte(data, size, pos) % 3 + 1);
@@ -91,16 +65,16 @@ deep_rules(deep_buf *b, const uint8_t *data, size_t size, size_t *pos,
 		/* mostly the next spec (long chains), sometimes anywhere (loops) */
 		size_t		to = chain && jump < 200 ? (i + 1) % n : (i * 31 + jump) % n;
 
-		deep_printf(b, "%s{\"name\":\"r\",\"id\":\"r%zu_%u\",\"salt\":\"r\",\"passPercentage\":%d,"
+		ea_test_printf(b, "%s{\"name\":\"r\",\"id\":\"r%zu_%u\",\"salt\":\"r\",\"passPercentage\":%d,"
 					"\"returnValue\":true,\"idType\":\"userID\",\"groupName\":\"A\",\"conditions\":[",
 					r ? "," : "", i, r, jump % 2 ? 100 : 50);
 		deep_condition(b, kind, to);
 		if (kind & 0x80)
 		{
-			deep_printf(b, ",");
+			ea_test_printf(b, ",");
 			deep_condition(b, (uint8_t) (kind >> 3), (to + 1) % n);
 		}
-		deep_printf(b, "]}");
+		ea_test_printf(b, "]}");
 	}
 }
 
@@ -114,7 +88,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	uint8_t		shape = deep_byte(data, size, &pos);
 	bool		chain = shape & 1;
 	uint8_t		mappings = deep_byte(data, size, &pos);
-	deep_buf	b = {0};
+	ea_test_buf	b = {0};
 	ea_specs   *specs;
 	ea_user    *user;
 	ea_error	err;
@@ -123,37 +97,37 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* up to 4,096 specs (fast runs), all 65,536 when the shape byte says so */
 	if (!(shape & 0x80))
 		n = (n - 1) % 4096 + 1;
-	deep_printf(&b, "{\"time\":1,\"layer_configs\":[],\"feature_gates\":[");
+	ea_test_printf(&b, "{\"time\":1,\"layer_configs\":[],\"feature_gates\":[");
 	for (i = 0; i < n; i++)
 	{
-		deep_printf(&b, "%s{\"name\":\"g%zu\",\"type\":\"feature_gate\",\"entity\":\"feature_gate\","
+		ea_test_printf(&b, "%s{\"name\":\"g%zu\",\"type\":\"feature_gate\",\"entity\":\"feature_gate\","
 					"\"salt\":\"s\",\"enabled\":true,\"defaultValue\":false,\"idType\":\"userID\",\"rules\":[",
 					i ? "," : "", i);
 		deep_rules(&b, data, size, &pos, i, n, chain);
-		deep_printf(&b, "]}");
+		ea_test_printf(&b, "]}");
 	}
-	deep_printf(&b, "],\"dynamic_configs\":[");
+	ea_test_printf(&b, "],\"dynamic_configs\":[");
 	for (i = 0; i < n && i < 256; i++)
 	{
-		deep_printf(&b, "%s{\"name\":\"c%zu\",\"type\":\"dynamic_config\",\"entity\":\"experiment\","
+		ea_test_printf(&b, "%s{\"name\":\"c%zu\",\"type\":\"dynamic_config\",\"entity\":\"experiment\","
 					"\"salt\":\"s\",\"enabled\":true,\"defaultValue\":{},\"idType\":\"userID\",\"rules\":[",
 					i ? "," : "", i);
 		deep_rules(&b, data, size, &pos, i, n < 256 ? n : 256, chain);
-		deep_printf(&b, "]}");
+		ea_test_printf(&b, "]}");
 	}
-	deep_printf(&b, "]");
+	ea_test_printf(&b, "]");
 	if (mappings & 1)
 	{
 		/* config mappings, possibly mapping names onto each other */
-		deep_printf(&b, ",\"override_rules\":{\"o\":{\"name\":\"o\",\"id\":\"o\",\"salt\":\"o\","
+		ea_test_printf(&b, ",\"override_rules\":{\"o\":{\"name\":\"o\",\"id\":\"o\",\"salt\":\"o\","
 					"\"passPercentage\":100,\"returnValue\":true,\"idType\":\"userID\","
 					"\"conditions\":[{\"type\":\"public\",\"idType\":\"userID\"}]}},\"overrides\":{");
 		for (i = 0; i < 4 && i < n; i++)
-			deep_printf(&b, "%s\"c%zu\":[{\"new_config_name\":\"c%zu\",\"rules\":[{\"rule_name\":\"o\","
+			ea_test_printf(&b, "%s\"c%zu\":[{\"new_config_name\":\"c%zu\",\"rules\":[{\"rule_name\":\"o\","
 						"\"start_time\":0}]}]", i ? "," : "", i, (i + (mappings >> 1)) % (n < 256 ? n : 256));
-		deep_printf(&b, "}");
+		ea_test_printf(&b, "}");
 	}
-	deep_printf(&b, "}");
+	ea_test_printf(&b, "}");
 
 	if (ea_specs_parse(b.data, b.len, &specs, &err) == EA_OK)
 	{

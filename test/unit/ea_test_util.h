@@ -5,6 +5,7 @@
 #ifndef EA_TEST_UTIL_H
 #define EA_TEST_UTIL_H
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -32,6 +33,37 @@ ea_test_read_file(const char *path, size_t *len)
 	buf[n] = '\0';
 	*len = (size_t) n;
 	return buf;
+}
+
+/* A growable string, NUL-terminated once anything was printed into it. */
+typedef struct ea_test_buf
+{
+	char	   *data;
+	size_t		len;
+	size_t		cap;
+} ea_test_buf;
+
+/* Append printf-style text; aborts when out of memory. */
+static inline void
+ea_test_printf(ea_test_buf *b, const char *fmt,...)
+{
+	va_list		ap;
+	int			n;
+
+	for (;;)
+	{
+		va_start(ap, fmt);
+		n = vsnprintf(b->data ? b->data + b->len : NULL, b->data ? b->cap - b->len : 0, fmt, ap);
+		va_end(ap);
+		if (b->data && (size_t) n < b->cap - b->len)
+		{
+			b->len += (size_t) n;
+			return;
+		}
+		b->cap = (b->cap + (size_t) n + 1) * 2;
+		if ((b->data = realloc(b->data, b->cap)) == NULL)
+			abort();
+	}
 }
 
 #endif							/* EA_TEST_UTIL_H */

@@ -6,6 +6,7 @@
  *	  none may crash (this file also runs under ASan in make fuzz builds).
  */
 #include "ea_core.h"
+#include "ea_test_util.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -34,36 +35,7 @@ check(bool ok, const char *what, ...)
 	va_end(ap);
 }
 
-/* A growable string. */
-typedef struct sbuf
-{
-	char	   *data;
-	size_t		len;
-	size_t		cap;
-} sbuf;
 
-static void
-sb_printf(sbuf *b, const char *fmt,...)
-{
-	va_list		ap;
-	int			n;
-
-	for (;;)
-	{
-		va_start(ap, fmt);
-		n = vsnprintf(b->data ? b->data + b->len : NULL, b->data ? b->cap - b->len : 0, fmt, ap);
-		va_end(ap);
-		if (b->data && (size_t) n < b->cap - b->len)
-		{
-			b->len += (size_t) n;
-			return;
-		}
-		b->cap = (b->cap + (size_t) n + 1) * 2;
-		b->data = realloc(b->data, b->cap);
-		if (b->data == NULL)
-			abort();
-	}
-}
 
 /*
  * n gates g0..g{n-1}.  mode 0: g_i's only rule passes through g_{i+1}
@@ -75,10 +47,10 @@ sb_printf(sbuf *b, const char *fmt,...)
 static char *
 chain_doc(int n, int mode)
 {
-	sbuf		b = {0};
+	ea_test_buf		b = {0};
 	int			i;
 
-	sb_printf(&b, "{\"time\":1,\"dynamic_configs\":[],\"layer_configs\":[],\"feature_gates\":[");
+	ea_test_printf(&b, "{\"time\":1,\"dynamic_configs\":[],\"layer_configs\":[],\"feature_gates\":[");
 	for (i = 0; i < n; i++)
 	{
 		const char *pass = "{\"type\":\"public\",\"idType\":\"userID\"}";
@@ -91,17 +63,17 @@ chain_doc(int n, int mode)
 					 (i + 1) % n);
 			pass = cond;
 		}
-		sb_printf(&b, "%s{\"name\":\"g%d\",\"type\":\"feature_gate\",\"entity\":\"feature_gate\","
+		ea_test_printf(&b, "%s{\"name\":\"g%d\",\"type\":\"feature_gate\",\"entity\":\"feature_gate\","
 				  "\"salt\":\"s\",\"enabled\":true,\"defaultValue\":false,\"idType\":\"userID\",\"rules\":[",
 				  i ? "," : "", i);
 		if (mode == 1)
-			sb_printf(&b, "{\"name\":\"p\",\"id\":\"p%d\",\"salt\":\"p\",\"passPercentage\":100,"
+			ea_test_printf(&b, "{\"name\":\"p\",\"id\":\"p%d\",\"salt\":\"p\",\"passPercentage\":100,"
 					  "\"returnValue\":true,\"idType\":\"userID\",\"conditions\":"
 					  "[{\"type\":\"public\",\"idType\":\"userID\"}]},", i);
-		sb_printf(&b, "{\"name\":\"r\",\"id\":\"r%d\",\"salt\":\"r\",\"passPercentage\":100,"
+		ea_test_printf(&b, "{\"name\":\"r\",\"id\":\"r%d\",\"salt\":\"r\",\"passPercentage\":100,"
 				  "\"returnValue\":true,\"idType\":\"userID\",\"conditions\":[%s]}]}", i, pass);
 	}
-	sb_printf(&b, "]}");
+	ea_test_printf(&b, "]}");
 	return b.data;
 }
 
@@ -232,18 +204,18 @@ test_mapping_loop(void)
 static void
 test_deep_users(void)
 {
-	sbuf		b = {0};
+	ea_test_buf		b = {0};
 	ea_user    *user = NULL;
 	ea_error	err;
 	ea_status	st;
 	int			i;
 
-	sb_printf(&b, "{\"userID\":\"a\",\"custom\":{\"x\":");
+	ea_test_printf(&b, "{\"userID\":\"a\",\"custom\":{\"x\":");
 	for (i = 0; i < 100000; i++)
-		sb_printf(&b, "[");
+		ea_test_printf(&b, "[");
 	for (i = 0; i < 100000; i++)
-		sb_printf(&b, "]");
-	sb_printf(&b, "}}");
+		ea_test_printf(&b, "]");
+	ea_test_printf(&b, "}}");
 	memset(&err, 0, sizeof(err));
 	st = ea_user_parse(b.data, b.len, &user, &err);
 	check(st == EA_ERR_USER || st == EA_ERR_LIMIT || st == EA_ERR_JSON,
@@ -257,21 +229,21 @@ test_deep_users(void)
 static void
 test_deep_documents(void)
 {
-	sbuf		b = {0};
+	ea_test_buf		b = {0};
 	ea_specs   *specs;
 	ea_error	err;
 	ea_status	st;
 	int			i;
 
-	sb_printf(&b, "{\"time\":1,\"feature_gates\":[],\"dynamic_configs\":[{\"name\":\"c\","
+	ea_test_printf(&b, "{\"time\":1,\"feature_gates\":[],\"dynamic_configs\":[{\"name\":\"c\","
 			  "\"type\":\"dynamic_config\",\"entity\":\"dynamic_config\",\"salt\":\"s\",\"enabled\":true,"
 			  "\"idType\":\"userID\",\"rules\":[],\"defaultValue\":");
 	for (i = 0; i < 200000; i++)
-		sb_printf(&b, "{\"a\":");
-	sb_printf(&b, "1");
+		ea_test_printf(&b, "{\"a\":");
+	ea_test_printf(&b, "1");
 	for (i = 0; i < 200000; i++)
-		sb_printf(&b, "}");
-	sb_printf(&b, "}],\"layer_configs\":[]}");
+		ea_test_printf(&b, "}");
+	ea_test_printf(&b, "}],\"layer_configs\":[]}");
 	st = load(b.data, &specs, &err);
 	check(st != EA_OK, "a 200,000-deep defaultValue is an error, no crash (got %d)", st);
 	if (st == EA_OK)
