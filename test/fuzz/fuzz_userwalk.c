@@ -9,6 +9,7 @@
  *	  verdict), and the filtered user the same evaluation.
  */
 #include "ea_core.h"
+#include "../unit/ea_test_userjson.h"
 
 #include <json-c/json.h>
 #include <stdint.h>
@@ -26,129 +27,6 @@ static const char walk_doc[] =
 	"\"idType\":\"userID\"},{\"type\":\"environment_field\",\"field\":\"tier\",\"operator\":\"any\","
 	"\"targetValue\":[\"production\"],\"idType\":\"userID\"}]}]}]}";
 
-/* Does a value hold anything the builder would refuse below depth? */
-static bool
-walk_must_build(json_object *v, int depth)
-{
-	if (json_object_is_type(v, json_type_double) || json_object_is_type(v, json_type_int))
-	{
-		const char *t = json_object_get_string(v);
-
-		return !ea_user_number_ok(t, strlen(t));
-	}
-	if (json_object_is_type(v, json_type_object) || json_object_is_type(v, json_type_array))
-	{
-		if (depth + 1 > EA_USER_MAX_DEPTH)
-			return true;
-		if (json_object_is_type(v, json_type_array))
-		{
-			size_t		i;
-
-			for (i = 0; i < json_object_array_length(v); i++)
-				if (walk_must_build(json_object_array_get_idx(v, i), depth + 1))
-					return true;
-		}
-		else
-		{
-			json_object_object_foreach(v, k, m)
-			{
-				(void) k;
-				if (walk_must_build(m, depth + 1))
-					return true;
-			}
-		}
-	}
-	return false;
-}
-
-static void
-walk_feed(ea_user_builder *b, json_object *v)
-{
-	const char *t;
-
-	switch (json_object_get_type(v))
-	{
-		case json_type_null:
-			ea_ub_null(b);
-			break;
-		case json_type_boolean:
-			ea_ub_bool(b, json_object_get_boolean(v));
-			break;
-		case json_type_int:
-		case json_type_double:
-			t = json_object_get_string(v);
-			ea_ub_number(b, t, strlen(t));
-			break;
-		case json_type_string:
-			ea_ub_string(b, json_object_get_string(v), (size_t) json_object_get_string_len(v));
-			break;
-		case json_type_array:
-			{
-				size_t		i;
-
-				ea_ub_begin(b, false);
-				for (i = 0; i < json_object_array_length(v); i++)
-					walk_feed(b, json_object_array_get_idx(v, i));
-				ea_ub_end(b);
-				break;
-			}
-		case json_type_object:
-			ea_ub_begin(b, true);
-			{
-				json_object_object_foreach(v, k, m)
-				{
-					ea_ub_key(b, k, strlen(k));
-					walk_feed(b, m);
-				}
-			}
-			ea_ub_end(b);
-			break;
-	}
-}
-
-static ea_member_type
-walk_type(json_object *v)
-{
-	switch (json_object_get_type(v))
-	{
-		case json_type_string:
-			return EA_MT_STRING;
-		case json_type_int:
-		case json_type_double:
-			return EA_MT_NUMBER;
-		case json_type_null:
-			return EA_MT_NULL;
-		default:
-			return EA_MT_OTHER;
-	}
-}
-
-/* The walker's filtered object walk (ea_pg_user_walk_object). */
-static void
-walk_object(ea_user_builder *b, json_object *o, const char *object,
-			const ea_user_needs *needs)
-{
-	ea_ub_begin(b, true);
-	json_object_object_foreach(o, k, v)
-	{
-		size_t		len = strlen(k);
-		const char *inner = object == NULL ? ea_user_object_name(k, len) : NULL;
-
-		if (inner != NULL && json_object_is_type(v, json_type_object))
-		{
-			ea_ub_key(b, k, len);
-			walk_object(b, v, inner, needs);
-		}
-		else if (ea_user_needs_member(needs, object, k, len, walk_type(v)) ||
-				 walk_must_build(v, object == NULL ? 1 : 2))
-		{
-			ea_ub_key(b, k, len);
-			walk_feed(b, v);
-		}
-	}
-	ea_ub_end(b);
-}
-
 static ea_status
 walk_build(json_object *root, const ea_user_needs *needs, ea_user **out)
 {
@@ -158,9 +36,9 @@ walk_build(json_object *root, const ea_user_needs *needs, ea_user **out)
 	if (b == NULL)
 		abort();
 	if (needs != NULL && json_object_is_type(root, json_type_object))
-		walk_object(b, root, NULL, needs);
+		ea_test_walk_object(b, root, NULL, needs);
 	else
-		walk_feed(b, root);
+		ea_test_feed(b, root);
 	return ea_user_builder_finish(b, out, &err);
 }
 

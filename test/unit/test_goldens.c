@@ -11,6 +11,7 @@
  */
 #include "ea_value.h"
 #include "ea_test_util.h"
+#include "ea_test_userjson.h"
 
 #include <dirent.h>
 #include <stdio.h>
@@ -152,92 +153,6 @@ result_json(ea_result *r)
 	return o;
 }
 
-/* Feed a json-c value to the user builder, as the PostgreSQL layer does. */
-static void
-build_events(ea_user_builder *b, json_object *v)
-{
-	size_t		i;
-
-	switch (json_object_get_type(v))
-	{
-		case json_type_null:
-			ea_ub_null(b);
-			break;
-		case json_type_boolean:
-			ea_ub_bool(b, json_object_get_boolean(v));
-			break;
-		case json_type_int:
-		case json_type_double:
-			ea_ub_number(b, json_object_get_string(v), strlen(json_object_get_string(v)));
-			break;
-		case json_type_string:
-			ea_ub_string(b, json_object_get_string(v), (size_t) json_object_get_string_len(v));
-			break;
-		case json_type_array:
-			ea_ub_begin(b, false);
-			for (i = 0; i < json_object_array_length(v); i++)
-				build_events(b, json_object_array_get_idx(v, i));
-			ea_ub_end(b);
-			break;
-		case json_type_object:
-			ea_ub_begin(b, true);
-			{
-				json_object_object_foreach(v, key, val)
-				{
-					ea_ub_key(b, key, strlen(key));
-					build_events(b, val);
-				}
-			}
-			ea_ub_end(b);
-			break;
-	}
-}
-
-/* The type of a member's value, for ea_user_needs_member(). */
-static ea_member_type
-member_type(json_object *v)
-{
-	switch (json_object_get_type(v))
-	{
-		case json_type_string:
-			return EA_MT_STRING;
-		case json_type_int:
-		case json_type_double:
-			return EA_MT_NUMBER;
-		case json_type_null:
-			return EA_MT_NULL;
-		default:
-			return EA_MT_OTHER;
-	}
-}
-
-/* The walk the PostgreSQL layer does: only what the spec can read. */
-static void
-build_filtered(ea_user_builder *b, json_object *obj, const char *object,
-			   const ea_user_needs *needs)
-{
-	ea_ub_begin(b, true);
-	{
-		json_object_object_foreach(obj, key, val)
-		{
-			const char *inner = object == NULL ? ea_user_object_name(key, strlen(key)) : NULL;
-
-			if (inner != NULL && json_object_is_type(val, json_type_object))
-			{
-				ea_ub_key(b, key, strlen(key));
-				build_filtered(b, val, inner, needs);
-			}
-			else if (ea_user_needs_member(needs, object, key, strlen(key),
-										  member_type(val)))
-			{
-				ea_ub_key(b, key, strlen(key));
-				build_events(b, val);
-			}
-		}
-	}
-	ea_ub_end(b);
-}
-
 /* The same evaluation with the user built from events: identical JSON?
  * (Twice: the whole user, and only what the spec's needs say.) */
 static bool
@@ -256,9 +171,9 @@ builder_agrees(const ea_specs *specs, const ea_eval_opts *opts, json_object *use
 		char	   *js = NULL;
 
 		if (pass == 0 || !json_object_is_type(user, json_type_object))
-			build_events(b, user);
+			ea_test_feed(b, user);
 		else
-			build_filtered(b, user, NULL, ea_specs_user_needs(specs, kind, name));
+			ea_test_walk_object(b, user, NULL, ea_specs_user_needs(specs, kind, name));
 		if (ea_user_builder_finish(b, &u, &err) != EA_OK)
 			return false;
 		if (ea_evaluate(specs, u, kind, name, opts, &r, &err) == EA_OK)
