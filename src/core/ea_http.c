@@ -7,6 +7,7 @@
  *-------------------------------------------------------------------------
  */
 #include "ea_http.h"
+#include "ea_util.h"
 
 #include <ctype.h>
 #include <inttypes.h>
@@ -19,14 +20,7 @@ static ea_status
 ea_http_fail(ea_error *err, ea_status code, const char *message,
 			 const char *detail, const char *hint)
 {
-	if (err != NULL)
-	{
-		err->code = code;
-		snprintf(err->message, sizeof(err->message), "%s", message);
-		snprintf(err->detail, sizeof(err->detail), "%s", detail ? detail : "");
-		snprintf(err->hint, sizeof(err->hint), "%s", hint ? hint : "");
-	}
-	return code;
+	return ea_fail_hint(err, code, message, hint, detail ? "%s" : NULL, detail);
 }
 
 ea_status

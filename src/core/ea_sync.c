@@ -31,32 +31,6 @@ struct ea_idlist_manifest
 	ea_arena	arena;
 };
 
-static ea_status ea_sync_fail(ea_error *err, ea_status code,
-							  const char *message, const char *hint,
-							  const char *fmt,...)
-			__attribute__((format(printf, 5, 6)));
-
-static ea_status
-ea_sync_fail(ea_error *err, ea_status code, const char *message,
-			 const char *hint, const char *fmt,...)
-{
-	va_list		ap;
-
-	if (err == NULL)
-		return code;
-	err->code = code;
-	snprintf(err->message, sizeof(err->message), "%s", message);
-	err->detail[0] = '\0';
-	if (fmt != NULL)
-	{
-		va_start(ap, fmt);
-		vsnprintf(err->detail, sizeof(err->detail), fmt, ap);
-		va_end(ap);
-	}
-	snprintf(err->hint, sizeof(err->hint), "%s", hint ? hint : "");
-	return code;
-}
-
 /* Tokenize a whole response body; NULL and an error when it is not JSON. */
 static json_object *
 ea_sync_tokenize(const char *body, size_t len, const char *what, ea_error *err)
@@ -67,13 +41,13 @@ ea_sync_tokenize(const char *body, size_t len, const char *what, ea_error *err)
 
 	if (tok == NULL)
 	{
-		ea_sync_fail(err, EA_ERR_NOMEM, "out of memory", NULL, NULL);
+		ea_fail_hint(err, EA_ERR_NOMEM, "out of memory", NULL, NULL);
 		return NULL;
 	}
 	if (len > (size_t) INT32_MAX)
 	{
 		json_tokener_free(tok);
-		ea_sync_fail(err, EA_ERR_LIMIT, "response too large", NULL,
+		ea_fail_hint(err, EA_ERR_LIMIT, "response too large", NULL,
 					 "The %s response is larger than 2 GB.", what);
 		return NULL;
 	}
@@ -82,7 +56,7 @@ ea_sync_tokenize(const char *body, size_t len, const char *what, ea_error *err)
 	if (obj == NULL || jerr != json_tokener_success ||
 		json_tokener_get_parse_end(tok) != len)
 	{
-		ea_sync_fail(err, EA_ERR_JSON, "response is not valid JSON",
+		ea_fail_hint(err, EA_ERR_JSON, "response is not valid JSON",
 					 "A truncated response is read again at the next attempt.",
 					 "The %s response is not valid JSON: parsing stopped at byte %zu of %zu (%s).",
 					 what, json_tokener_get_parse_end(tok), len,
@@ -127,7 +101,7 @@ ea_sync_dcs_inspect(const char *body, size_t len, ea_dcs_info *out,
 	if (!json_object_is_type(root, json_type_object))
 	{
 		json_object_put(root);
-		return ea_sync_fail(err, EA_ERR_SPEC, "invalid download_config_specs response", NULL,
+		return ea_fail_hint(err, EA_ERR_SPEC, "invalid download_config_specs response", NULL,
 							"The response is not a JSON object.");
 	}
 	v = json_object_object_get(root, "has_updates");
@@ -144,7 +118,7 @@ ea_sync_dcs_inspect(const char *body, size_t len, ea_dcs_info *out,
 		if (!ea_sync_is_integer(v) || json_object_get_int64(v) < 0)
 		{
 			json_object_put(root);
-			return ea_sync_fail(err, EA_ERR_SPEC, "invalid download_config_specs response", NULL,
+			return ea_fail_hint(err, EA_ERR_SPEC, "invalid download_config_specs response", NULL,
 								"\"time\" is not a non-negative integer.");
 		}
 		out->time = json_object_get_int64(v);
@@ -197,7 +171,7 @@ ea_sync_manifest_entry(ea_idlist_manifest *m, const char *key, json_object *val,
 	size_t		klen = strlen(key);
 
 #define EA_BAD_ENTRY(...) \
-	(ea_sync_fail(err, EA_ERR_SPEC, "invalid get_id_lists response", \
+	(ea_fail_hint(err, EA_ERR_SPEC, "invalid get_id_lists response", \
 				  "The manifest is ignored; the lists in force stay as they are.", \
 				  __VA_ARGS__), false)
 
@@ -236,7 +210,7 @@ ea_sync_manifest_entry(ea_idlist_manifest *m, const char *key, json_object *val,
 	if (e->name == NULL || e->url == NULL ||
 		(fid && json_object_is_type(fid, json_type_string) && e->file_id == NULL))
 	{
-		ea_sync_fail(err, EA_ERR_NOMEM, "out of memory", NULL, NULL);
+		ea_fail_hint(err, EA_ERR_NOMEM, "out of memory", NULL, NULL);
 		return false;
 	}
 	return true;
@@ -256,7 +230,7 @@ ea_idlist_manifest_parse(const char *body, size_t len, ea_idlist_manifest **out,
 	if (!json_object_is_type(root, json_type_object))
 	{
 		json_object_put(root);
-		return ea_sync_fail(err, EA_ERR_SPEC, "invalid get_id_lists response",
+		return ea_fail_hint(err, EA_ERR_SPEC, "invalid get_id_lists response",
 							"The manifest is ignored; the lists in force stay as they are.",
 							"The response is not a JSON object.");
 	}
@@ -266,7 +240,7 @@ ea_idlist_manifest_parse(const char *body, size_t len, ea_idlist_manifest **out,
 	{
 		free(m);
 		json_object_put(root);
-		return ea_sync_fail(err, EA_ERR_NOMEM, "out of memory", NULL, NULL);
+		return ea_fail_hint(err, EA_ERR_NOMEM, "out of memory", NULL, NULL);
 	}
 	{
 		json_object_object_foreach(root, key, val)
@@ -398,11 +372,11 @@ ea_idlist_chunk_check(long status, const char *content_range,
 	if (status == 206)
 	{
 		if (content_range == NULL || !ea_sync_content_range_start(content_range, &start))
-			return ea_sync_fail(err, EA_ERR_SPEC, "invalid ID list response",
+			return ea_fail_hint(err, EA_ERR_SPEC, "invalid ID list response",
 								"The list is read again at the next attempt.",
 								"A 206 response has no usable Content-Range header.");
 		if (start != plan->range_start)
-			return ea_sync_fail(err, EA_ERR_SPEC, "invalid ID list response",
+			return ea_fail_hint(err, EA_ERR_SPEC, "invalid ID list response",
 								"The list is read again at the next attempt.",
 								"The response starts at byte %" PRId64 ", not at the requested byte %" PRId64 ".",
 								start, plan->range_start);
@@ -415,7 +389,7 @@ ea_idlist_chunk_check(long status, const char *content_range,
 		out->reset = true;
 	}
 	else
-		return ea_sync_fail(err, EA_ERR_SPEC, "unexpected ID list response",
+		return ea_fail_hint(err, EA_ERR_SPEC, "unexpected ID list response",
 							"The list is read again at the next attempt.",
 							"The server answered HTTP %ld to a byte-range read.", status);
 
@@ -425,7 +399,7 @@ ea_idlist_chunk_check(long status, const char *content_range,
 		return EA_OK;
 	}
 	if (body[0] != '+' && body[0] != '-')
-		return ea_sync_fail(err, EA_ERR_SPEC, "invalid ID list file",
+		return ea_fail_hint(err, EA_ERR_SPEC, "invalid ID list file",
 							"The list stays as it is and is read again at the next attempt.",
 							"The bytes read from offset %" PRId64 " do not start with \"+\" or \"-\".",
 							start);

@@ -284,6 +284,26 @@ ea_buf_puts(ea_buf *buf, const char *s)
 	ea_buf_append(buf, s, strlen(s));
 }
 
+static ea_status ea_vfail(ea_error *err, ea_status code, const char *message,
+						  const char *hint, const char *detail_fmt, va_list ap)
+			__attribute__((format(printf, 5, 0)));
+
+/* Fill an error report with a hint (or none) and a formatted detail. */
+static ea_status
+ea_vfail(ea_error *err, ea_status code, const char *message, const char *hint,
+		 const char *detail_fmt, va_list ap)
+{
+	if (err == NULL)
+		return code;
+	err->code = code;
+	snprintf(err->message, sizeof(err->message), "%s", message);
+	err->detail[0] = '\0';
+	snprintf(err->hint, sizeof(err->hint), "%s", hint ? hint : "");
+	if (detail_fmt != NULL)
+		vsnprintf(err->detail, sizeof(err->detail), detail_fmt, ap);
+	return code;
+}
+
 /* Fill an error report; always returns code, for "return ea_fail(...)". */
 ea_status
 ea_fail(ea_error *err, ea_status code, const char *message,
@@ -291,18 +311,22 @@ ea_fail(ea_error *err, ea_status code, const char *message,
 {
 	va_list		ap;
 
-	if (err == NULL)
-		return code;
-	err->code = code;
-	snprintf(err->message, sizeof(err->message), "%s", message);
-	err->detail[0] = '\0';
-	err->hint[0] = '\0';
-	if (detail_fmt != NULL)
-	{
-		va_start(ap, detail_fmt);
-		vsnprintf(err->detail, sizeof(err->detail), detail_fmt, ap);
-		va_end(ap);
-	}
+	va_start(ap, detail_fmt);
+	code = ea_vfail(err, code, message, NULL, detail_fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+/* The same with a hint (NULL: none). */
+ea_status
+ea_fail_hint(ea_error *err, ea_status code, const char *message,
+			 const char *hint, const char *detail_fmt,...)
+{
+	va_list		ap;
+
+	va_start(ap, detail_fmt);
+	code = ea_vfail(err, code, message, hint, detail_fmt, ap);
+	va_end(ap);
 	return code;
 }
 

@@ -66,6 +66,9 @@ extern void ea_buf_puts(ea_buf *buf, const char *s);
 extern ea_status ea_fail(ea_error *err, ea_status code, const char *message,
 						 const char *detail_fmt,...)
 			__attribute__((format(printf, 4, 5)));
+extern ea_status ea_fail_hint(ea_error *err, ea_status code, const char *message,
+							  const char *hint, const char *detail_fmt,...)
+			__attribute__((format(printf, 5, 6)));
 extern void ea_set_hint(ea_error *err, const char *hint);
 
 #endif							/* EA_UTIL_H */
