@@ -205,9 +205,13 @@ eval_text(const bench *b, size_t i, ea_kind kind, const char *name)
 	char	   *json;
 	size_t		len;
 
+	ea_eval_opts opts = b->opts;
+
+	/* as check_gate: a gate's value alone, no secondary exposures */
+	opts.value_only = kind == EA_KIND_GATE;
 	if (ea_user_parse(b->lines[i], b->lens[i], &user, &err) != EA_OK)
 		die("ea_user_parse", &err);
-	if (ea_evaluate(b->specs, user, kind, name, &b->opts, &r, &err) != EA_OK)
+	if (ea_evaluate(b->specs, user, kind, name, &opts, &r, &err) != EA_OK)
 		die("ea_evaluate", &err);
 	if (kind != EA_KIND_GATE)
 	{
@@ -305,8 +309,10 @@ run_kind(const bench *b, ea_kind kind, const char *name, long sha_reps)
 	for (i = 0; i < b->n; i++)
 	{
 		ea_result  *r;
+		ea_eval_opts opts = b->opts;
 
-		if (ea_evaluate(b->specs, users[i], kind, name, &b->opts, &r, &err) != EA_OK)
+		opts.value_only = kind == EA_KIND_GATE;
+		if (ea_evaluate(b->specs, users[i], kind, name, &opts, &r, &err) != EA_OK)
 			die("ea_evaluate", &err);
 		sink += ea_result_bool(r);
 		ea_result_free(r);

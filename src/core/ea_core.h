@@ -226,6 +226,7 @@ typedef struct ea_eval_opts
 	const ea_ip_table *ip_table;	/* for ip_based; NULL = no country */
 	ea_ua_cache *ua_cache;		/* parsed user agents; NULL = parse each */
 	ea_scratch *scratch;		/* NULL = memory per evaluation */
+	bool		value_only;		/* the caller reads only the value: no exposures */
 } ea_eval_opts;
 
 /*
@@ -336,5 +337,8 @@ extern const char *ea_result_rule_id(const ea_result *result);
 
 /* Statsig's 8-character id-list hash of a unit id (base64 of SHA-256). */
 extern void ea_idlist_hash(const char *unit_id, size_t len, char out[9]);
+
+/* A fast non-cryptographic hash for in-memory tables and caches. */
+extern uint64_t ea_hash_bytes(const void *data, size_t len);
 
 #endif							/* EA_CORE_H */

@@ -30,6 +30,7 @@
 typedef struct ea_memo
 {
 	const char *gate;
+	const ea_spec *spec;		/* NULL for a gate the document lacks */
 	bool		value;
 	const char *rule_id;
 } ea_memo;
@@ -44,11 +45,13 @@ typedef struct ea_ctx
 	int		   *depth;			/* shared with experiment_group evaluations */
 	bool		overflow;		/* stop: nesting too deep, or regex_limit */
 	const ea_tval *regex_limit; /* a str_matches that gave no answer */
-	int64_t		now_ms;
+	int64_t		now_ms;			/* 0 until needed: see ea_ctx_now() */
+	int64_t    *now;			/* the evaluation's time, shared with nested ones */
 	ea_arena	scratch;		/* values made during this evaluation */
 	ea_ua_info *ua;				/* parsed user agent, when needed */
 	int			ua_state;		/* 0 not looked up, 1 fields set, -1 none */
 	const char *ua_fields[4];	/* from the cache, for this evaluation */
+	const char *ua_lower[4];	/* the same, lower-cased */
 	ea_rule_filter filter;		/* restrict filter_spec's rules */
 	const ea_spec *filter_spec;
 	size_t		nmemo;
@@ -60,6 +63,8 @@ typedef struct ea_ctx
 } ea_ctx;
 
 static bool ea_eval_spec(ea_ctx *ctx, const char *name, ea_kind kind);
+static bool ea_eval_found(ea_ctx *ctx, const char *name, ea_kind kind,
+						  const ea_spec *spec);
 static int64_t ea_wall_clock_ms(void);
 static void ea_scratch_take(ea_ctx *ctx);
 static void ea_scratch_give_back(ea_ctx *ctx);
@@ -81,7 +86,21 @@ ea_ctx_init(ea_ctx *ctx, ea_result *r, const ea_specs *specs,
 	ctx->opts = opts ? opts : &no_opts;
 	ctx->r = r;
 	ctx->depth = depth;
-	ctx->now_ms = ctx->opts->now_ms ? ctx->opts->now_ms : ea_wall_clock_ms();
+	ctx->now_ms = ctx->opts->now_ms;
+	ctx->now = &ctx->now_ms;
+}
+
+/*
+ * The evaluation's time: the caller's, or the wall clock read once, when
+ * a condition or a config mapping first needs it (most evaluations never
+ * do).
+ */
+static int64_t
+ea_ctx_now(ea_ctx *ctx)
+{
+	if (*ctx->now == 0)
+		*ctx->now = ea_wall_clock_ms();
+	return *ctx->now;
 }
 
 /* Free what an evaluation into a caller-owned result allocated. */
@@ -300,7 +319,7 @@ ea_now_value(ea_ctx *ctx)
 		return NULL;
 	v->type = EA_J_NUMBER;
 	v->has_int = true;
-	v->int_value = ctx->now_ms;
+	v->int_value = ea_ctx_now(ctx);
 	return v;
 }
 
@@ -337,7 +356,8 @@ ea_ua_value(ea_ctx *ctx, const ea_condition *c)
 		/* one cache lookup per evaluation: the fields stay valid till then */
 		if (ctx->ua_state == 0)
 			ctx->ua_state = ea_ua_cache_fields(ctx->opts->ua_cache, ua->str,
-											   strlen(ua->str), ctx->ua_fields) ? 1 : -1;
+											   strlen(ua->str), ctx->ua_fields,
+											   ctx->ua_lower) ? 1 : -1;
 		if (ctx->ua_state < 0 || ctx->ua_fields[c->ua_index] == NULL)
 			return NULL;
 		/* the cache's string, valid for this evaluation: no copy */
@@ -345,6 +365,7 @@ ea_ua_value(ea_ctx *ctx, const ea_condition *c)
 		{
 			ea_dval_from_string(&ctx->scratch, ctx->ua_fields[c->ua_index],
 								&ctx->ua_dv[c->ua_index]);
+			ctx->ua_dv[c->ua_index].lower = ctx->ua_lower[c->ua_index];
 			ctx->dv_built |= 1u << c->ua_index;
 		}
 		return &ctx->ua_dv[c->ua_index];
@@ -502,14 +523,20 @@ ea_apply_operator(ea_ctx *ctx, ea_op op, const ea_dval *v, const ea_tval *t)
 
 /* ---- nested gates ---- */
 
+/* A known gate is found by its spec, an unknown one by its name. */
 static ea_memo *
-ea_memo_find(ea_ctx *ctx, const char *gate)
+ea_memo_find(ea_ctx *ctx, const char *gate, const ea_spec *spec)
 {
 	size_t		i;
 
 	for (i = 0; i < ctx->nmemo; i++)
-		if (ctx->memo[i].gate == gate || strcmp(ctx->memo[i].gate, gate) == 0)
-			return &ctx->memo[i];
+	{
+		ea_memo    *m = &ctx->memo[i];
+
+		if (spec != NULL ? m->spec == spec
+			: m->spec == NULL && (m->gate == gate || strcmp(m->gate, gate) == 0))
+			return m;
+	}
 	return NULL;
 }
 
@@ -523,7 +550,9 @@ ea_nested_gate(ea_ctx *ctx, const ea_condition *c)
 {
 	ea_result  *r = ctx->r;
 	const char *gate = (c->target.type == EA_J_STRING) ? c->target.str : "";
-	ea_memo    *m = ea_memo_find(ctx, gate);
+	const ea_spec *spec = c->gate_spec ? c->gate_spec
+		: ea_map_get(&ctx->specs->gates, gate);
+	ea_memo    *m = ea_memo_find(ctx, gate, spec);
 	bool		expose = false;
 	ea_exposure e;
 
@@ -536,19 +565,20 @@ ea_nested_gate(ea_ctx *ctx, const ea_condition *c)
 	{
 		if (!ea_prep_nested(ctx))
 			return;
-		expose = ea_eval_spec(ctx, gate, EA_KIND_GATE);
+		expose = ea_eval_found(ctx, gate, EA_KIND_GATE, spec);
 		(*ctx->depth)--;
 		if (r->unsupported || ctx->overflow)
 			return;
 		if (gate[0] != '\0' && ctx->nmemo < EA_MEMO_MAX)
 		{
 			ctx->memo[ctx->nmemo].gate = gate;
+			ctx->memo[ctx->nmemo].spec = spec;
 			ctx->memo[ctx->nmemo].value = r->bool_value;
 			ctx->memo[ctx->nmemo].rule_id = r->rule_id;
 			ctx->nmemo++;
 		}
 	}
-	if (expose && strncmp(gate, "segment:", 8) != 0)
+	if (expose && !ctx->opts->value_only && strncmp(gate, "segment:", 8) != 0)
 	{
 		e.gate = gate;
 		e.value = r->bool_value;
@@ -626,7 +656,7 @@ ea_experiment_group(ea_ctx *ctx, const ea_condition *c)
 		return NULL;
 	ea_ctx_init(&sctx, &sub, ctx->specs, ctx->user, ctx->opts,
 				EA_KIND_EXPERIMENT, ctx->depth);
-	sctx.now_ms = ctx->now_ms;
+	sctx.now = ctx->now;
 	if (++(*ctx->depth) <= EA_MAX_NESTING)
 		ea_eval_spec(&sctx, c->field, EA_KIND_EXPERIMENT);
 	else
@@ -652,14 +682,15 @@ ea_config_delegate(ea_ctx *ctx, const ea_rule *rule)
 
 	if (rule->config_delegate == NULL)
 		return false;
-	del = ea_map_get(&ctx->specs->configs, rule->config_delegate);
+	del = rule->delegate_spec ? rule->delegate_spec
+		: ea_map_get(&ctx->specs->configs, rule->config_delegate);
 	if (del == NULL)
 		return false;
 	r->has_undelegated = true;
 	ea_expo_copy(r, &r->undelegated, &r->exposures);
 	if (!ea_prep_nested(ctx))
 		return false;
-	rec = ea_eval_spec(ctx, rule->config_delegate, EA_KIND_EXPERIMENT);
+	rec = ea_eval_found(ctx, rule->config_delegate, EA_KIND_EXPERIMENT, del);
 	(*ctx->depth)--;
 	if (!rec)
 	{
@@ -819,7 +850,7 @@ ea_config_mapping(ea_ctx *ctx, const char *name, ea_kind kind,
 		{
 			const ea_rule *rule;
 
-			if (m->rules[j].start_time > ctx->now_ms)
+			if (m->rules[j].start_time > ea_ctx_now(ctx))
 				continue;
 			rule = ea_map_get(&ctx->specs->override_rules, m->rules[j].rule_name);
 			if (rule == NULL)
@@ -925,7 +956,13 @@ ea_rule_in_filter(const ea_rule *rule, ea_rule_filter filter)
 static bool
 ea_eval_spec(ea_ctx *ctx, const char *name, ea_kind kind)
 {
-	const ea_spec *spec = ea_find_spec(ctx->specs, name, kind);
+	return ea_eval_found(ctx, name, kind, ea_find_spec(ctx->specs, name, kind));
+}
+
+/* The same, for a spec already found by its name (NULL: the document lacks it). */
+static bool
+ea_eval_found(ea_ctx *ctx, const char *name, ea_kind kind, const ea_spec *spec)
+{
 	ea_result  *r = ctx->r;
 	size_t		i;
 	size_t		nrules;

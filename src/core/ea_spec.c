@@ -857,6 +857,57 @@ ea_tokenize(const char *json, size_t len, json_object **out, ea_error *err)
 	return EA_OK;
 }
 
+/*
+ * Point nested gate conditions and layer delegates at the specs they
+ * name, so an evaluation follows a pointer instead of looking the name
+ * up.  A name the document lacks stays NULL and is looked up (and not
+ * found) at evaluation time, as before.
+ */
+static void
+ea_resolve_rules(ea_specs *specs, ea_rule *rules, size_t nrules)
+{
+	size_t		i,
+				j;
+
+	for (i = 0; i < nrules; i++)
+	{
+		ea_rule    *rule = &rules[i];
+
+		if (rule->config_delegate != NULL)
+			rule->delegate_spec = ea_map_get(&specs->configs, rule->config_delegate);
+		for (j = 0; j < rule->ncond; j++)
+		{
+			ea_condition *cond = rule->conds[j];
+
+			if (cond != NULL &&
+				(cond->ctype == EA_C_PASS_GATE || cond->ctype == EA_C_FAIL_GATE) &&
+				cond->target.type == EA_J_STRING && cond->target.str != NULL)
+				cond->gate_spec = ea_map_get(&specs->gates, cond->target.str);
+		}
+	}
+}
+
+static void
+ea_resolve_names(ea_specs *specs)
+{
+	const ea_map *maps[3] = {&specs->gates, &specs->configs, &specs->layers};
+	size_t		m,
+				i;
+
+	for (m = 0; m < 3; m++)
+		for (i = 0; i < maps[m]->cap; i++)
+		{
+			ea_spec    *spec = maps[m]->slots[i].value;
+
+			if (maps[m]->slots[i].key != NULL && spec != NULL)
+				ea_resolve_rules(specs, spec->rules, spec->nrules);
+		}
+	for (i = 0; i < specs->override_rules.cap; i++)
+		if (specs->override_rules.slots[i].key != NULL &&
+			specs->override_rules.slots[i].value != NULL)
+			ea_resolve_rules(specs, specs->override_rules.slots[i].value, 1);
+}
+
 ea_status
 ea_specs_parse(const char *json, size_t len, ea_specs **out, ea_error *err)
 {
@@ -900,6 +951,7 @@ ea_specs_parse(const char *json, size_t len, ea_specs **out, ea_error *err)
 		ea_specs_free(specs);
 		return st;
 	}
+	ea_resolve_names(specs);
 	*out = specs;
 	return EA_OK;
 }

@@ -66,6 +66,7 @@ typedef struct ea_condition
 	int			ua_index;		/* ua_based: which parsed field, or -1 */
 	bool		has_target;
 	ea_tval		target;
+	const struct ea_spec *gate_spec;	/* pass_gate/fail_gate: the gate, if known */
 } ea_condition;
 
 typedef struct ea_rule
@@ -81,6 +82,7 @@ typedef struct ea_rule
 	const char *lower_id_type;
 	const char *group_name;
 	const char *config_delegate;
+	const struct ea_spec *delegate_spec;	/* the delegate's config, if known */
 	int			is_experiment_group;	/* -1 absent */
 	size_t		ncond;
 	ea_condition **conds;		/* NULL entry: condition missing (v2) */

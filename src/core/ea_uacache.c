@@ -13,6 +13,8 @@
  */
 #include "ea_uacache.h"
 #include "ea_ua.h"
+#include "ea_util.h"
+#include "ea_value.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +28,8 @@ typedef struct ea_ua_slot
 	bool		valid;			/* the parse gave fields */
 	char	   *fields[4];		/* point into one malloc'd block */
 	char	   *block;
+	const char *lower[4];		/* lower-cased fields: fields[i] or in lowers */
+	ea_arena	lowers;
 } ea_ua_slot;
 
 struct ea_ua_cache
@@ -44,6 +48,7 @@ ea_ua_slot_clear(ea_ua_slot *s)
 {
 	free(s->ua);
 	free(s->block);
+	ea_arena_free(&s->lowers);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -62,12 +67,7 @@ ea_ua_cache_free(ea_ua_cache *cache)
 static size_t
 ea_ua_hash(const char *s, size_t len)
 {
-	uint64_t	h = 1469598103934665603ULL;
-	size_t		i;
-
-	for (i = 0; i < len; i++)
-		h = (h ^ (unsigned char) s[i]) * 1099511628211ULL;
-	return (size_t) (h ^ (h >> 32)) % EA_UA_SLOTS;
+	return (size_t) (ea_hash_bytes(s, len) % EA_UA_SLOTS);
 }
 
 /* Parse ua into slot s; false when out of memory (slot left empty). */
@@ -105,20 +105,27 @@ ea_ua_slot_fill(ea_ua_slot *s, const char *ua, size_t len)
 	{
 		s->fields[i] = s->block + total;
 		memcpy(s->fields[i], src[i], sizes[i]);
+		/* conditions compare lower-cased: do it once per user agent */
+		s->lower[i] = ea_lower_dup(&s->lowers, s->fields[i]);
 	}
 	free(info);
+	if (s->lowers.failed)
+	{
+		ea_ua_slot_clear(s);
+		return false;
+	}
 	return true;
 }
 
 /*
  * The four parsed fields of ua (os_name, os_version, browser_name,
- * browser_version) into fields[]; false when the user agent gives no
+ * browser_version) into fields[], lower-cased into lower[]; false when the user agent gives no
  * values (too long) or memory ran out.  The strings stay valid until the
  * next call with another user agent.
  */
 bool
 ea_ua_cache_fields(ea_ua_cache *cache, const char *ua, size_t len,
-				   const char *fields[4])
+				   const char *fields[4], const char *lower[4])
 {
 	ea_ua_slot *s = &cache->slots[ea_ua_hash(ua, len)];
 	int			i;
@@ -132,6 +139,9 @@ ea_ua_cache_fields(ea_ua_cache *cache, const char *ua, size_t len,
 	if (!s->valid)
 		return false;
 	for (i = 0; i < 4; i++)
+	{
 		fields[i] = s->fields[i];
+		lower[i] = s->lower[i];
+	}
 	return true;
 }

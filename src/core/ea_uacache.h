@@ -14,6 +14,6 @@
 #include "ea_core.h"
 
 extern bool ea_ua_cache_fields(ea_ua_cache *cache, const char *ua, size_t len,
-							   const char *fields[4]);
+							   const char *fields[4], const char *lower[4]);
 
 #endif							/* EA_UACACHE_H */

@@ -135,18 +135,64 @@ ea_arena_free(ea_arena *arena)
 	arena->head = NULL;
 }
 
-/* FNV-1a: good enough for spec names, and cheap. */
+/*
+ * A hash for in-memory tables (spec names, map keys, cache slots): eight
+ * bytes per multiply instead of FNV's one, so a 100-byte user agent or a
+ * result key costs a dozen steps.  Not for anything stored or compared
+ * across processes.
+ */
+uint64_t
+ea_hash_bytes(const void *data, size_t len)
+{
+	const unsigned char *p = data;
+	uint64_t	h = 0x9E3779B97F4A7C15ULL ^ ((uint64_t) len * 0xFF51AFD7ED558CCDULL);
+	uint64_t	w;
+	uint32_t	lo,
+				hi;
+	size_t		n = len;
+
+	if (len < 8)
+	{
+		/* short keys (field names): two overlapping loads, or three bytes */
+		if (len >= 4)
+		{
+			memcpy(&lo, p, 4);
+			memcpy(&hi, p + len - 4, 4);
+			w = ((uint64_t) hi << 32) | lo;
+		}
+		else if (len > 0)
+			w = ((uint64_t) p[0] << 16) | ((uint64_t) p[len / 2] << 8) | p[len - 1];
+		else
+			w = 0;
+		h = (h ^ w) * 0xC2B2AE3D27D4EB4FULL;
+	}
+	else
+	{
+		while (n >= 8)
+		{
+			memcpy(&w, p, 8);
+			h = (h ^ w) * 0xC2B2AE3D27D4EB4FULL;
+			h ^= h >> 31;
+			p += 8;
+			n -= 8;
+		}
+		if (n > 0)
+		{
+			/* the last eight bytes, overlapping what was hashed */
+			memcpy(&w, p + n - 8, 8);
+			h = (h ^ w) * 0xC2B2AE3D27D4EB4FULL;
+		}
+	}
+	h ^= h >> 33;
+	h *= 0xFF51AFD7ED558CCDULL;
+	h ^= h >> 29;
+	return h;
+}
+
 static uint64_t
 ea_str_hash(const char *s)
 {
-	uint64_t	h = 1469598103934665603ULL;
-
-	while (*s)
-	{
-		h ^= (unsigned char) *s++;
-		h *= 1099511628211ULL;
-	}
-	return h;
+	return ea_hash_bytes(s, strlen(s));
 }
 
 static bool
@@ -221,20 +267,11 @@ ea_map_get(const ea_map *map, const char *key)
 void *
 ea_map_get_n(const ea_map *map, const char *key, size_t len)
 {
-	uint64_t	h = 1469598103934665603ULL;
-	size_t		i,
-				j;
+	size_t		j;
 
-	if (map->cap == 0 || key == NULL)
-		return NULL;
-	for (i = 0; i < len; i++)
-	{
-		if (key[i] == '\0')
-			return NULL;		/* no stored key has a NUL inside */
-		h ^= (unsigned char) key[i];
-		h *= 1099511628211ULL;
-	}
-	j = h & (map->cap - 1);
+	if (map->cap == 0 || key == NULL || memchr(key, '\0', len) != NULL)
+		return NULL;			/* no stored key has a NUL inside */
+	j = ea_hash_bytes(key, len) & (map->cap - 1);
 	while (map->slots[j].key != NULL)
 	{
 		if (strncmp(map->slots[j].key, key, len) == 0 && map->slots[j].key[len] == '\0')

@@ -64,7 +64,8 @@ ea_pg_eval_opts(ea_eval_opts *opts)
  * guard->result.  Errors (bad user, core failure) are raised.
  */
 static void
-ea_pg_evaluate(Jsonb *user, text *name, ea_kind kind, EaCoreGuard *guard)
+ea_pg_evaluate(Jsonb *user, text *name, ea_kind kind, bool value_only,
+			   EaCoreGuard *guard)
 {
 	const ea_specs *specs;
 	const ea_user *u;
@@ -74,6 +75,7 @@ ea_pg_evaluate(Jsonb *user, text *name, ea_kind kind, EaCoreGuard *guard)
 
 	spec_name = text_to_cstring(name);
 	ea_pg_eval_opts(&opts);
+	opts.value_only = value_only;
 	specs = ea_pg_cache_specs(false);
 	/* only the parts of the user this spec can read */
 	u = ea_pg_user_from_jsonb(user, ea_specs_user_needs(specs, kind, spec_name));
@@ -91,7 +93,7 @@ ea_pg_evaluate_jsonb(FunctionCallInfo fcinfo, ea_kind kind)
 	EaCoreGuard *guard = ea_pg_guard_create();
 	Jsonb	   *result;
 
-	ea_pg_evaluate(PG_GETARG_JSONB_P(0), PG_GETARG_TEXT_PP(1), kind, guard);
+	ea_pg_evaluate(PG_GETARG_JSONB_P(0), PG_GETARG_TEXT_PP(1), kind, false, guard);
 	result = ea_pg_result_jsonb(guard->result);
 	ea_pg_guard_release(guard);
 	PG_RETURN_JSONB_P(result);
@@ -110,8 +112,9 @@ ea_pg_check_gate(PG_FUNCTION_ARGS)
 	EaCoreGuard *guard = ea_pg_guard_create();
 	bool		value;
 
+	/* a boolean: the secondary exposures are never read */
 	ea_pg_evaluate(PG_GETARG_JSONB_P(0), PG_GETARG_TEXT_PP(1),
-				   EA_KIND_GATE, guard);
+				   EA_KIND_GATE, true, guard);
 	value = ea_result_bool(guard->result);
 	ea_pg_guard_release(guard);
 	PG_RETURN_BOOL(value);

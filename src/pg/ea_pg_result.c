@@ -23,7 +23,6 @@
 #include "ea_pg.h"
 
 #include "utils/builtins.h"
-#include "common/hashfn.h"
 #include "utils/hsearch.h"
 #include "utils/memutils.h"
 #include "utils/numeric.h"
@@ -340,7 +339,7 @@ ea_result_key(const ea_result *r, const ea_result_view *v, EaKey *key)
 static EaResultSlot *
 ea_result_slot(const EaKey *key, EaResultSlot **victim)
 {
-	uint32		h = hash_bytes((const unsigned char *) key->data, (int) key->len);
+	uint64		h = ea_hash_bytes(key->data, key->len);
 	EaResultSlot *set;
 	int			i;
 

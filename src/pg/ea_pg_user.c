@@ -9,8 +9,9 @@
  * with byte-identical jsonb reuses it.  The comparison is on content, so
  * a recycled pointer can never return a stale user.
  *
- * The user is built from the jsonb directly (a JsonbIterator walk feeding
- * the core's user builder): no JSON text is written or parsed.
+ * The user is built from the jsonb directly, reading its containers in
+ * place and feeding the core's user builder: no JSON text is written or
+ * parsed, and no JsonbIterator is allocated per container.
  *
  * The cached object is malloc'd by the core and owned by this file alone.
  * Its memory is recycled for the next user: it is forgotten (the cache is
@@ -72,9 +73,93 @@ ea_pg_user_scalar(ea_user_builder *b, const JsonbValue *v)
 	}
 }
 
-/* Feed every token of a jsonb container to the builder. */
+/*
+ * Reading a jsonb container in place.  Its layout (utils/jsonb.h): a
+ * header, one JEntry per child -- an object's keys, then its values -- and
+ * then the children's data.  JBE_ADVANCE_OFFSET turns a child's start into
+ * its end; numerics and nested containers begin at the next int-aligned
+ * offset.  The same reading as JsonbIteratorNext, without its allocations.
+ */
+typedef struct EaJbCursor
+{
+	JsonbContainer *c;
+	uint32		n;				/* pairs of an object, elements of an array */
+	bool		is_object;
+	const char *base;			/* start of the children's data */
+	uint32		i;
+	uint32		koff;			/* next key's offset (objects) */
+	uint32		voff;			/* next value's or element's offset */
+} EaJbCursor;
+
 static void
-ea_pg_user_walk_container(JsonbContainer *c, ea_user_builder *b)
+ea_jb_open(EaJbCursor *cur, JsonbContainer *c)
+{
+	cur->c = c;
+	cur->n = JsonContainerSize(c);
+	cur->is_object = JsonContainerIsObject(c);
+	cur->base = (const char *) &c->children[cur->is_object ? cur->n * 2 : cur->n];
+	cur->i = 0;
+	cur->koff = 0;
+	cur->voff = cur->is_object ? getJsonbOffset(c, cur->n) : 0;
+}
+
+/* The next member (key and value) or element; false at the end. */
+static bool
+ea_jb_next(EaJbCursor *cur, const char **key, int *keylen, JsonbValue *v)
+{
+	JEntry		e;
+	uint32		start,
+				end;
+
+	if (cur->i >= cur->n)
+		return false;
+	if (cur->is_object)
+	{
+		e = cur->c->children[cur->i];
+		end = cur->koff;
+		JBE_ADVANCE_OFFSET(end, e);
+		*key = cur->base + cur->koff;
+		*keylen = (int) (end - cur->koff);
+		cur->koff = end;
+		e = cur->c->children[cur->n + cur->i];
+	}
+	else
+		e = cur->c->children[cur->i];
+	start = cur->voff;
+	end = start;
+	JBE_ADVANCE_OFFSET(end, e);
+	cur->voff = end;
+	cur->i++;
+	if (JBE_ISSTRING(e))
+	{
+		v->type = jbvString;
+		v->val.string.val = (char *) cur->base + start;
+		v->val.string.len = (int) (end - start);
+	}
+	else if (JBE_ISNUMERIC(e))
+	{
+		v->type = jbvNumeric;
+		v->val.numeric = (Numeric) (cur->base + INTALIGN(start));
+	}
+	else if (JBE_ISBOOL_TRUE(e) || JBE_ISBOOL_FALSE(e))
+	{
+		v->type = jbvBool;
+		v->val.boolean = JBE_ISBOOL_TRUE(e);
+	}
+	else if (JBE_ISNULL(e))
+		v->type = jbvNull;
+	else
+	{
+		v->type = jbvBinary;
+		v->val.binary.data = (JsonbContainer *) (cur->base + INTALIGN(start));
+		v->val.binary.len = (int) (end - INTALIGN(start));
+	}
+	return true;
+}
+
+/* Feed every token of a jsonb container to the builder (no recursion). */
+static void
+ea_pg_user_walk_iter(JsonbContainer *c, ea_user_builder *b)
 {
 	JsonbIterator *it = JsonbIteratorInit(c);
 	JsonbValue	v;
@@ -93,11 +178,43 @@ ea_pg_user_walk_container(JsonbContainer *c, ea_user_builder *b)
 	}
 }
 
+/*
+ * The same, reading in place; depth counts the open containers.  Past the
+ * builder's depth limit the rest goes through the iterator, which needs no
+ * stack, and the builder refuses it as before.
+ */
 static void
-ea_pg_user_walk_value(JsonbValue *v, ea_user_builder *b)
+ea_pg_user_walk_container(JsonbContainer *c, ea_user_builder *b, int depth)
+{
+	EaJbCursor	cur;
+	const char *key;
+	int			keylen;
+	JsonbValue	v;
+
+	if (depth > EA_USER_MAX_DEPTH)
+	{
+		ea_pg_user_walk_iter(c, b);
+		return;
+	}
+	ea_jb_open(&cur, c);
+	ea_ub_begin(b, cur.is_object);
+	while (ea_jb_next(&cur, &key, &keylen, &v))
+	{
+		if (cur.is_object)
+			ea_ub_key(b, key, keylen);
+		if (v.type == jbvBinary)
+			ea_pg_user_walk_container(v.val.binary.data, b, depth + 1);
+		else
+			ea_pg_user_scalar(b, &v);
+	}
+	ea_ub_end(b);
+}
+
+static void
+ea_pg_user_walk_value(JsonbValue *v, ea_user_builder *b, int depth)
 {
 	if (v->type == jbvBinary)
-		ea_pg_user_walk_container(v->val.binary.data, b);
+		ea_pg_user_walk_container(v->val.binary.data, b, depth + 1);
 	else
 		ea_pg_user_scalar(b, v);
 }
@@ -165,29 +282,21 @@ ea_pg_numeric_ok(Numeric n)
 static bool
 ea_pg_member_must_build(const JsonbValue *v, int parent_depth)
 {
-	JsonbIterator *it;
+	EaJbCursor	cur;
+	const char *key;
+	int			keylen;
 	JsonbValue	x;
-	JsonbIteratorToken tok;
-	int			depth = parent_depth;
 
 	if (v->type == jbvNumeric)
 		return !ea_pg_numeric_ok(v->val.numeric);
 	if (v->type != jbvBinary)
 		return false;
-	it = JsonbIteratorInit(v->val.binary.data);
-	while ((tok = JsonbIteratorNext(&it, &x, false)) != WJB_DONE)
-	{
-		if (tok == WJB_BEGIN_OBJECT || tok == WJB_BEGIN_ARRAY)
-		{
-			if (++depth > EA_USER_MAX_DEPTH)
-				return true;
-		}
-		else if (tok == WJB_END_OBJECT || tok == WJB_END_ARRAY)
-			depth--;
-		else if ((tok == WJB_VALUE || tok == WJB_ELEM) && x.type == jbvNumeric &&
-				 !ea_pg_numeric_ok(x.val.numeric))
+	if (parent_depth + 1 > EA_USER_MAX_DEPTH)
+		return true;
+	ea_jb_open(&cur, v->val.binary.data);
+	while (ea_jb_next(&cur, &key, &keylen, &x))
+		if (ea_pg_member_must_build(&x, parent_depth + 1))
 			return true;
-	}
 	return false;
 }
 
@@ -200,35 +309,31 @@ static void
 ea_pg_user_walk_object(JsonbContainer *c, const char *object,
 					   const ea_user_needs *needs, ea_user_builder *b)
 {
-	JsonbIterator *it = JsonbIteratorInit(c);
-	JsonbValue	k,
-				v;
-	JsonbIteratorToken tok;
+	EaJbCursor	cur;
+	const char *key;
+	int			keylen;
+	JsonbValue	v;
+	int			depth = object == NULL ? 1 : 2;
 
 	check_stack_depth();		/* recursive, one level per user object */
-	memset(&k, 0, sizeof(k));
+	ea_jb_open(&cur, c);
 	ea_ub_begin(b, true);
-	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
+	while (ea_jb_next(&cur, &key, &keylen, &v))
 	{
 		const char *inner;
 
-		if (tok == WJB_KEY)
-			k = v;
-		if (tok != WJB_VALUE)
-			continue;
-		inner = object == NULL
-			? ea_user_object_name(k.val.string.val, k.val.string.len) : NULL;
+		inner = object == NULL ? ea_user_object_name(key, keylen) : NULL;
 		if (inner != NULL && v.type == jbvBinary && JsonContainerIsObject(v.val.binary.data))
 		{
-			ea_ub_key(b, k.val.string.val, k.val.string.len);
+			ea_ub_key(b, key, keylen);
 			ea_pg_user_walk_object(v.val.binary.data, inner, needs, b);
 		}
-		else if (ea_user_needs_member(needs, object, k.val.string.val, k.val.string.len,
+		else if (ea_user_needs_member(needs, object, key, keylen,
 									  ea_pg_member_type(&v)) ||
-				 ea_pg_member_must_build(&v, object == NULL ? 1 : 2))
+				 ea_pg_member_must_build(&v, depth))
 		{
-			ea_ub_key(b, k.val.string.val, k.val.string.len);
-			ea_pg_user_walk_value(&v, b);
+			ea_ub_key(b, key, keylen);
+			ea_pg_user_walk_value(&v, b, depth);
 		}
 	}
 	ea_ub_end(b);
@@ -248,7 +353,7 @@ ea_pg_user_walk(Jsonb *user, const ea_user_needs *needs, ea_user_builder *b)
 	else if (needs != NULL && JB_ROOT_IS_OBJECT(user))
 		ea_pg_user_walk_object(&user->root, NULL, needs, b);
 	else
-		ea_pg_user_walk_container(&user->root, b);
+		ea_pg_user_walk_container(&user->root, b, 1);
 }
 
 /* Build the core's user from jsonb; the builder is freed on any error. */
