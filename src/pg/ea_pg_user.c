@@ -244,11 +244,19 @@ ea_pg_numeric_ok(Numeric n)
 	static Numeric small_lo = NULL;
 	char	   *num;
 	bool		ok;
+	uint16		header;
 
 	/*
-	 * Every number of a user is checked: most are far inside f64's range,
-	 * which two numeric comparisons show without printing the number.
+	 * Every number of a user is checked: most are far inside f64's range.
+	 * numeric's on-disk format (numeric.c; fixed, as pg_upgrade keeps data
+	 * files) starts with a 16-bit header whose two top bits are 10 for the
+	 * short format, which holds weights of at most 63 base-10000 digits:
+	 * such a number is below 1e256, so no comparison is needed.
 	 */
+	memcpy(&header, VARDATA_ANY(n), sizeof(header));
+	if ((header & 0xC000) == 0x8000)
+		return true;
+	/* otherwise two numeric comparisons tell, without printing it */
 	if (small_hi == NULL)
 	{
 		MemoryContext old = MemoryContextSwitchTo(TopMemoryContext);
@@ -303,10 +311,14 @@ ea_pg_member_must_build(const JsonbValue *v, int parent_depth)
 /*
  * Walk an object, building only the members the spec can read (and known
  * fields of the wrong type, and members that would make the user invalid);
- * the four user objects are walked the same way one level down.
+ * the four user objects are walked the same way one level down.  A user
+ * object (object != NULL, named name) is handed to the builder only when
+ * one of its members is: an object with nothing to build reads the same
+ * as an absent one, and skipping it saves building an empty value.
  */
 static void
 ea_pg_user_walk_object(JsonbContainer *c, const char *object,
+					   const char *name, int namelen,
 					   const ea_user_needs *needs, ea_user_builder *b)
 {
 	EaJbCursor	cur;
@@ -314,29 +326,38 @@ ea_pg_user_walk_object(JsonbContainer *c, const char *object,
 	int			keylen;
 	JsonbValue	v;
 	int			depth = object == NULL ? 1 : 2;
+	bool		begun = false;
 
 	check_stack_depth();		/* recursive, one level per user object */
 	ea_jb_open(&cur, c);
-	ea_ub_begin(b, true);
+	if (object == NULL)
+	{
+		ea_ub_begin(b, true);
+		begun = true;
+	}
 	while (ea_jb_next(&cur, &key, &keylen, &v))
 	{
 		const char *inner;
 
 		inner = object == NULL ? ea_user_object_name(key, keylen) : NULL;
 		if (inner != NULL && v.type == jbvBinary && JsonContainerIsObject(v.val.binary.data))
-		{
-			ea_ub_key(b, key, keylen);
-			ea_pg_user_walk_object(v.val.binary.data, inner, needs, b);
-		}
+			ea_pg_user_walk_object(v.val.binary.data, inner, key, keylen, needs, b);
 		else if (ea_user_needs_member(needs, object, key, keylen,
 									  ea_pg_member_type(&v)) ||
 				 ea_pg_member_must_build(&v, depth))
 		{
+			if (!begun)
+			{
+				ea_ub_key(b, name, namelen);
+				ea_ub_begin(b, true);
+				begun = true;
+			}
 			ea_ub_key(b, key, keylen);
 			ea_pg_user_walk_value(&v, b, depth);
 		}
 	}
-	ea_ub_end(b);
+	if (begun)
+		ea_ub_end(b);
 }
 
 /* Feed the user to the builder: all of it, or what needs say. */
@@ -351,7 +372,7 @@ ea_pg_user_walk(Jsonb *user, const ea_user_needs *needs, ea_user_builder *b)
 		ea_pg_user_scalar(b, &v);
 	}
 	else if (needs != NULL && JB_ROOT_IS_OBJECT(user))
-		ea_pg_user_walk_object(&user->root, NULL, needs, b);
+		ea_pg_user_walk_object(&user->root, NULL, NULL, 0, needs, b);
 	else
 		ea_pg_user_walk_container(&user->root, b, 1);
 }
