@@ -104,55 +104,56 @@ ea_jb_open(EaJbCursor *cur, JsonbContainer *c)
 }
 
 /* The next member (key and value) or element; false at the end. */
-static bool
+static inline bool
 ea_jb_next(EaJbCursor *cur, const char **key, int *keylen, JsonbValue *v)
 {
+	uint32		i = cur->i;
 	JEntry		e;
 	uint32		start,
 				end;
 
-	if (cur->i >= cur->n)
+	if (i >= cur->n)
 		return false;
+	cur->i = i + 1;
 	if (cur->is_object)
 	{
-		e = cur->c->children[cur->i];
+		e = cur->c->children[i];
 		end = cur->koff;
 		JBE_ADVANCE_OFFSET(end, e);
 		*key = cur->base + cur->koff;
 		*keylen = (int) (end - cur->koff);
 		cur->koff = end;
-		e = cur->c->children[cur->n + cur->i];
+		i += cur->n;
 	}
-	else
-		e = cur->c->children[cur->i];
+	e = cur->c->children[i];
 	start = cur->voff;
 	end = start;
 	JBE_ADVANCE_OFFSET(end, e);
 	cur->voff = end;
-	cur->i++;
-	if (JBE_ISSTRING(e))
+	switch (e & JENTRY_TYPEMASK)
 	{
-		v->type = jbvString;
-		v->val.string.val = (char *) cur->base + start;
-		v->val.string.len = (int) (end - start);
-	}
-	else if (JBE_ISNUMERIC(e))
-	{
-		v->type = jbvNumeric;
-		v->val.numeric = (Numeric) (cur->base + INTALIGN(start));
-	}
-	else if (JBE_ISBOOL_TRUE(e) || JBE_ISBOOL_FALSE(e))
-	{
-		v->type = jbvBool;
-		v->val.boolean = JBE_ISBOOL_TRUE(e);
-	}
-	else if (JBE_ISNULL(e))
-		v->type = jbvNull;
-	else
-	{
-		v->type = jbvBinary;
-		v->val.binary.data = (JsonbContainer *) (cur->base + INTALIGN(start));
-		v->val.binary.len = (int) (end - INTALIGN(start));
+		case JENTRY_ISSTRING:
+			v->type = jbvString;
+			v->val.string.val = (char *) cur->base + start;
+			v->val.string.len = (int) (end - start);
+			break;
+		case JENTRY_ISNUMERIC:
+			v->type = jbvNumeric;
+			v->val.numeric = (Numeric) (cur->base + INTALIGN(start));
+			break;
+		case JENTRY_ISBOOL_TRUE:
+		case JENTRY_ISBOOL_FALSE:
+			v->type = jbvBool;
+			v->val.boolean = (e & JENTRY_TYPEMASK) == JENTRY_ISBOOL_TRUE;
+			break;
+		case JENTRY_ISNULL:
+			v->type = jbvNull;
+			break;
+		default:
+			v->type = jbvBinary;
+			v->val.binary.data = (JsonbContainer *) (cur->base + INTALIGN(start));
+			v->val.binary.len = (int) (end - INTALIGN(start));
+			break;
 	}
 	return true;
 }
@@ -187,8 +188,8 @@ static void
 ea_pg_user_walk_container(JsonbContainer *c, ea_user_builder *b, int depth)
 {
 	EaJbCursor	cur;
-	const char *key;
-	int			keylen;
+	const char *key = NULL;
+	int			keylen = 0;
 	JsonbValue	v;
 
 	if (depth > EA_USER_MAX_DEPTH)
@@ -291,8 +292,8 @@ static bool
 ea_pg_member_must_build(const JsonbValue *v, int parent_depth)
 {
 	EaJbCursor	cur;
-	const char *key;
-	int			keylen;
+	const char *key = NULL;
+	int			keylen = 0;
 	JsonbValue	x;
 
 	if (v->type == jbvNumeric)
@@ -322,8 +323,8 @@ ea_pg_user_walk_object(JsonbContainer *c, const char *object,
 					   const ea_user_needs *needs, ea_user_builder *b)
 {
 	EaJbCursor	cur;
-	const char *key;
-	int			keylen;
+	const char *key = NULL;
+	int			keylen = 0;
 	JsonbValue	v;
 	int			depth = object == NULL ? 1 : 2;
 	bool		begun = false;
