@@ -283,6 +283,7 @@ ea_user_free(ea_user *user)
 	if (user == NULL)
 		return;
 	ea_arena_free(&user->arena);
+	free(user->spare_builder);
 	free(user);
 }
 
