@@ -288,8 +288,9 @@ ea_jlist_push(ea_arena *arena, ea_jlist *l, const char *key, const ea_dval *v)
 	if (l->n == l->cap)
 	{
 		size_t		cap = l->cap ? l->cap * 2 : 8;
-		ea_dval    *items = ea_arena_alloc(arena, cap * sizeof(ea_dval));
-		const char **keys = ea_arena_alloc(arena, cap * sizeof(char *));
+		/* not zeroed: an item is written before it is counted */
+		ea_dval    *items = ea_arena_alloc_raw(arena, cap * sizeof(ea_dval));
+		const char **keys = ea_arena_alloc_raw(arena, cap * sizeof(char *));
 
 		if (items == NULL || keys == NULL)
 			return false;

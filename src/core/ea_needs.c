@@ -31,7 +31,19 @@ struct ea_user_needs
 	uint32_t	slots;			/* 1 << field slot, and EA_NEED_* */
 	ea_map		members;		/* custom / privateAttributes member names */
 	ea_map		ids;			/* customIDs member names */
+	uint64_t	members_filter; /* ea_needs_bit() of each name in members */
+	uint64_t	ids_filter;		/* the same for ids */
 };
+
+/*
+ * One bit per (length, first byte) of a name: most members a spec does
+ * not read are ruled out by one test, without hashing their names.
+ */
+static inline uint64_t
+ea_needs_bit(const char *key, size_t len)
+{
+	return UINT64_C(1) << ((len * 7 + (len > 0 ? (unsigned char) key[0] : 0)) & 63);
+}
 
 /* A spec still to walk (the walk keeps a work list: no recursion). */
 typedef struct ea_needs_item
@@ -102,12 +114,13 @@ ea_needs_push(ea_needs_walk *w, const char *name, ea_kind kind)
 }
 
 static void
-ea_needs_key(ea_needs_walk *w, ea_map *map, const char *key)
+ea_needs_key(ea_needs_walk *w, ea_map *map, uint64_t *filter, const char *key)
 {
 	if (key == NULL || ea_map_get(map, key) != NULL)
 		return;
 	if (!ea_map_put(map, key, (void *) 1))
 		w->failed = true;
+	*filter |= ea_needs_bit(key, strlen(key));
 }
 
 /* A user value lookup: the field, custom/private members, aliases. */
@@ -120,8 +133,8 @@ ea_needs_field(ea_needs_walk *w, const char *field, const char *lower)
 		return;
 	if (slot >= 0)
 		w->needs->slots |= 1u << (slot % 10);
-	ea_needs_key(w, &w->needs->members, field);
-	ea_needs_key(w, &w->needs->members, lower);
+	ea_needs_key(w, &w->needs->members, &w->needs->members_filter, field);
+	ea_needs_key(w, &w->needs->members, &w->needs->members_filter, lower);
 }
 
 static void
@@ -136,8 +149,8 @@ ea_needs_unit(ea_needs_walk *w, const char *id_type, const char *lower)
 	}
 	if (strcmp(lower, "userid") == 0)
 		w->needs->slots |= 1u << 0;
-	ea_needs_key(w, &w->needs->ids, id_type);
-	ea_needs_key(w, &w->needs->ids, lower);
+	ea_needs_key(w, &w->needs->ids, &w->needs->ids_filter, id_type);
+	ea_needs_key(w, &w->needs->ids, &w->needs->ids_filter, lower);
 }
 
 static void ea_needs_mappings(ea_needs_walk *w, const char *name, ea_kind kind);
@@ -301,9 +314,10 @@ ea_user_needs_free(ea_user_needs *needs)
 }
 
 static bool
-ea_needs_has(const ea_map *map, const char *key, size_t len)
+ea_needs_has(const ea_map *map, uint64_t filter, const char *key, size_t len)
 {
-	return ea_map_get_n(map, key, len) != NULL;
+	return (filter & ea_needs_bit(key, len)) != 0 &&
+		ea_map_get_n(map, key, len) != NULL;
 }
 
 /*
@@ -332,11 +346,11 @@ ea_user_needs_member(const ea_user_needs *needs, const char *object,
 	}
 	/* custom, privateAttributes, customIDs or statsigEnvironment */
 	if (object[0] == 'c' && object[6] == 'I')
-		return ea_needs_has(&needs->ids, key, len) ||
-			!(scalar_ok || type == EA_MT_NUMBER);
+		return !(scalar_ok || type == EA_MT_NUMBER) ||
+			ea_needs_has(&needs->ids, needs->ids_filter, key, len);
 	if (object[0] == 's')
 		return (needs->slots & EA_NEED_ENVIRONMENT) != 0;
-	return ea_needs_has(&needs->members, key, len);
+	return ea_needs_has(&needs->members, needs->members_filter, key, len);
 }
 
 /* The builder's number rule: serde_json refuses numbers beyond f64. */

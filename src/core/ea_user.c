@@ -52,32 +52,25 @@ static const char *const ea_user_objects[] = {
 int
 ea_user_field_index(const char *key, size_t len)
 {
-	int			i;
-
+	/* by length, then one comparison of a constant size (inlined) */
 	switch (len)
 	{
 		case 2:
-			i = 2;				/* ip */
-			break;
+			return memcmp(key, "ip", 2) == 0 ? 2 : -1;
 		case 5:
-			i = 1;				/* email */
-			break;
+			return memcmp(key, "email", 5) == 0 ? 1 : -1;
 		case 6:
-			i = key[0] == 'u' ? 0 : 5;	/* userID, locale */
-			break;
+			return memcmp(key, "userID", 6) == 0 ? 0
+				: memcmp(key, "locale", 6) == 0 ? 5 : -1;
 		case 7:
-			i = 4;				/* country */
-			break;
+			return memcmp(key, "country", 7) == 0 ? 4 : -1;
 		case 9:
-			i = 3;				/* userAgent */
-			break;
+			return memcmp(key, "userAgent", 9) == 0 ? 3 : -1;
 		case 10:
-			i = 6;				/* appVersion */
-			break;
+			return memcmp(key, "appVersion", 10) == 0 ? 6 : -1;
 		default:
 			return -1;
 	}
-	return memcmp(ea_user_fields[i].name, key, len) == 0 ? i : -1;
 }
 
 /*
@@ -99,26 +92,19 @@ ea_user_top_field(const char *key, size_t len, bool *allow_number)
 const char *
 ea_user_object_name(const char *key, size_t len)
 {
-	int			i;
-
 	switch (len)
 	{
 		case 6:
-			i = 0;				/* custom */
-			break;
+			return memcmp(key, "custom", 6) == 0 ? ea_user_objects[0] : NULL;
 		case 17:
-			i = 1;				/* privateAttributes */
-			break;
+			return memcmp(key, "privateAttributes", 17) == 0 ? ea_user_objects[1] : NULL;
 		case 9:
-			i = 2;				/* customIDs */
-			break;
+			return memcmp(key, "customIDs", 9) == 0 ? ea_user_objects[2] : NULL;
 		case 18:
-			i = 3;				/* statsigEnvironment */
-			break;
+			return memcmp(key, "statsigEnvironment", 18) == 0 ? ea_user_objects[3] : NULL;
 		default:
 			return NULL;
 	}
-	return memcmp(ea_user_objects[i], key, len) == 0 ? ea_user_objects[i] : NULL;
 }
 
 static const char *
@@ -297,6 +283,7 @@ ea_user_free(ea_user *user)
 	if (user == NULL)
 		return;
 	ea_arena_free(&user->arena);
+	free(user->spare_builder);
 	free(user);
 }
 

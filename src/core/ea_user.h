@@ -37,6 +37,7 @@ struct ea_user
 	ea_kvlist	custom_ids;
 	ea_kvlist	private_attributes;
 	ea_kvlist	environment;
+	void	   *spare_builder;	/* the builder that made it, kept for the next */
 };
 
 extern const ea_dval *ea_kv_get(const ea_kvlist *list, const char *key);

@@ -45,9 +45,17 @@ ea_user_builder_new(void)
 ea_user_builder *
 ea_user_builder_recycle(ea_user *spare)
 {
-	ea_user_builder *b = malloc(sizeof(ea_user_builder));
+	ea_user_builder *b;
 	ea_arena	arena;
 
+	/* the builder that made the spare is reused too (it is 3 kB) */
+	if (spare != NULL && spare->spare_builder != NULL)
+	{
+		b = spare->spare_builder;
+		spare->spare_builder = NULL;
+	}
+	else
+		b = malloc(sizeof(ea_user_builder));
 	if (b == NULL)
 	{
 		ea_user_free(spare);
@@ -281,10 +289,15 @@ ea_user_builder_finish(ea_user_builder *b, ea_user **out, ea_error *err)
 	}
 	b->user = NULL;
 	st = ea_user_from_root(user, &b->root, err);
-	free(b);
 	if (st != EA_OK)
+	{
+		free(b);
 		ea_user_free(user);
+	}
 	else
+	{
+		user->spare_builder = b;
 		*out = user;
+	}
 	return st;
 }

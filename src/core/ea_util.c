@@ -34,7 +34,7 @@ struct ea_arena_block
 };
 
 /* Allocate suitably aligned memory owned by the arena, not zeroed. */
-static void *
+void *
 ea_arena_alloc_raw(ea_arena *arena, size_t size)
 {
 	ea_arena_block *b = arena->head;

@@ -23,6 +23,7 @@ typedef struct ea_arena
 } ea_arena;
 
 extern void *ea_arena_alloc(ea_arena *arena, size_t size);
+extern void *ea_arena_alloc_raw(ea_arena *arena, size_t size);
 extern char *ea_arena_strndup(ea_arena *arena, const char *s, size_t len);
 extern char *ea_arena_strdup(ea_arena *arena, const char *s);
 extern void ea_arena_reset(ea_arena *arena);

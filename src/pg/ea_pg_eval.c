@@ -60,25 +60,77 @@ ea_pg_eval_opts(ea_eval_opts *opts)
 }
 
 /*
- * Evaluate spec "name" of the given kind for a user; the result is left in
- * guard->result.  Errors (bad user, core failure) are raised.
+ * What a call site keeps between rows (fn_extra): the spec name as a C
+ * string and the user needs of that spec, valid while the specs'
+ * generation is the same.  A query passes the same name on every row.
+ */
+typedef struct EaEvalCall
+{
+	char	   *name;			/* in fn_mcxt, or NULL */
+	Size		namelen;
+	ea_kind		kind;
+	uint64		generation;		/* of the specs needs belongs to; 0 = none */
+	const ea_user_needs *needs; /* NULL: the whole user */
+} EaEvalCall;
+
+static const char *
+ea_pg_call_name(FunctionCallInfo fcinfo, text *name, ea_kind kind,
+				const ea_specs *specs, const ea_user_needs **needs)
+{
+	EaEvalCall *call = fcinfo->flinfo->fn_extra;
+	Size		len = VARSIZE_ANY_EXHDR(name);
+
+	if (call == NULL)
+	{
+		call = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(EaEvalCall));
+		fcinfo->flinfo->fn_extra = call;
+	}
+	if (call->name == NULL || call->kind != kind || call->namelen != len ||
+		memcmp(call->name, VARDATA_ANY(name), len) != 0)
+	{
+		char	   *copy = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, len + 1);
+
+		memcpy(copy, VARDATA_ANY(name), len);
+		copy[len] = '\0';
+		if (call->name != NULL)
+			pfree(call->name);
+		call->name = copy;
+		call->namelen = len;
+		call->kind = kind;
+		call->generation = 0;
+	}
+	if (call->generation != ea_pg_cache_generation())
+	{
+		call->needs = ea_specs_user_needs(specs, kind, call->name);
+		call->generation = ea_pg_cache_generation();
+	}
+	*needs = call->needs;
+	return call->name;
+}
+
+/*
+ * Evaluate spec "name" (argument 1) of the given kind for a user
+ * (argument 0); the result is left in guard->result.  Errors (bad user,
+ * core failure) are raised.
  */
 static void
-ea_pg_evaluate(Jsonb *user, text *name, ea_kind kind, bool value_only,
+ea_pg_evaluate(FunctionCallInfo fcinfo, ea_kind kind, bool value_only,
 			   EaCoreGuard *guard)
 {
+	Jsonb	   *user = PG_GETARG_JSONB_P(0);
 	const ea_specs *specs;
 	const ea_user *u;
-	char	   *spec_name;
+	const char *spec_name;
+	const ea_user_needs *needs;
 	ea_eval_opts opts;
 	ea_error	err;
 
-	spec_name = text_to_cstring(name);
 	ea_pg_eval_opts(&opts);
 	opts.value_only = value_only;
 	specs = ea_pg_cache_specs(false);
+	spec_name = ea_pg_call_name(fcinfo, PG_GETARG_TEXT_PP(1), kind, specs, &needs);
 	/* only the parts of the user this spec can read */
-	u = ea_pg_user_from_jsonb(user, ea_specs_user_needs(specs, kind, spec_name));
+	u = ea_pg_user_from_jsonb(user, needs);
 
 	/* from here to the end, nothing may call back into PostgreSQL */
 	if (ea_evaluate(specs, u, kind, spec_name, &opts,
@@ -93,7 +145,7 @@ ea_pg_evaluate_jsonb(FunctionCallInfo fcinfo, ea_kind kind)
 	EaCoreGuard *guard = ea_pg_guard_create();
 	Jsonb	   *result;
 
-	ea_pg_evaluate(PG_GETARG_JSONB_P(0), PG_GETARG_TEXT_PP(1), kind, false, guard);
+	ea_pg_evaluate(fcinfo, kind, false, guard);
 	result = ea_pg_result_jsonb(guard->result);
 	ea_pg_guard_release(guard);
 	PG_RETURN_JSONB_P(result);
@@ -113,8 +165,7 @@ ea_pg_check_gate(PG_FUNCTION_ARGS)
 	bool		value;
 
 	/* a boolean: the secondary exposures are never read */
-	ea_pg_evaluate(PG_GETARG_JSONB_P(0), PG_GETARG_TEXT_PP(1),
-				   EA_KIND_GATE, true, guard);
+	ea_pg_evaluate(fcinfo, EA_KIND_GATE, true, guard);
 	value = ea_result_bool(guard->result);
 	ea_pg_guard_release(guard);
 	PG_RETURN_BOOL(value);

@@ -104,55 +104,56 @@ ea_jb_open(EaJbCursor *cur, JsonbContainer *c)
 }
 
 /* The next member (key and value) or element; false at the end. */
-static bool
+static inline bool
 ea_jb_next(EaJbCursor *cur, const char **key, int *keylen, JsonbValue *v)
 {
+	uint32		i = cur->i;
 	JEntry		e;
 	uint32		start,
 				end;
 
-	if (cur->i >= cur->n)
+	if (i >= cur->n)
 		return false;
+	cur->i = i + 1;
 	if (cur->is_object)
 	{
-		e = cur->c->children[cur->i];
+		e = cur->c->children[i];
 		end = cur->koff;
 		JBE_ADVANCE_OFFSET(end, e);
 		*key = cur->base + cur->koff;
 		*keylen = (int) (end - cur->koff);
 		cur->koff = end;
-		e = cur->c->children[cur->n + cur->i];
+		i += cur->n;
 	}
-	else
-		e = cur->c->children[cur->i];
+	e = cur->c->children[i];
 	start = cur->voff;
 	end = start;
 	JBE_ADVANCE_OFFSET(end, e);
 	cur->voff = end;
-	cur->i++;
-	if (JBE_ISSTRING(e))
+	switch (e & JENTRY_TYPEMASK)
 	{
-		v->type = jbvString;
-		v->val.string.val = (char *) cur->base + start;
-		v->val.string.len = (int) (end - start);
-	}
-	else if (JBE_ISNUMERIC(e))
-	{
-		v->type = jbvNumeric;
-		v->val.numeric = (Numeric) (cur->base + INTALIGN(start));
-	}
-	else if (JBE_ISBOOL_TRUE(e) || JBE_ISBOOL_FALSE(e))
-	{
-		v->type = jbvBool;
-		v->val.boolean = JBE_ISBOOL_TRUE(e);
-	}
-	else if (JBE_ISNULL(e))
-		v->type = jbvNull;
-	else
-	{
-		v->type = jbvBinary;
-		v->val.binary.data = (JsonbContainer *) (cur->base + INTALIGN(start));
-		v->val.binary.len = (int) (end - INTALIGN(start));
+		case JENTRY_ISSTRING:
+			v->type = jbvString;
+			v->val.string.val = (char *) cur->base + start;
+			v->val.string.len = (int) (end - start);
+			break;
+		case JENTRY_ISNUMERIC:
+			v->type = jbvNumeric;
+			v->val.numeric = (Numeric) (cur->base + INTALIGN(start));
+			break;
+		case JENTRY_ISBOOL_TRUE:
+		case JENTRY_ISBOOL_FALSE:
+			v->type = jbvBool;
+			v->val.boolean = (e & JENTRY_TYPEMASK) == JENTRY_ISBOOL_TRUE;
+			break;
+		case JENTRY_ISNULL:
+			v->type = jbvNull;
+			break;
+		default:
+			v->type = jbvBinary;
+			v->val.binary.data = (JsonbContainer *) (cur->base + INTALIGN(start));
+			v->val.binary.len = (int) (end - INTALIGN(start));
+			break;
 	}
 	return true;
 }
@@ -187,8 +188,8 @@ static void
 ea_pg_user_walk_container(JsonbContainer *c, ea_user_builder *b, int depth)
 {
 	EaJbCursor	cur;
-	const char *key;
-	int			keylen;
+	const char *key = NULL;
+	int			keylen = 0;
 	JsonbValue	v;
 
 	if (depth > EA_USER_MAX_DEPTH)
@@ -244,11 +245,19 @@ ea_pg_numeric_ok(Numeric n)
 	static Numeric small_lo = NULL;
 	char	   *num;
 	bool		ok;
+	uint16		header;
 
 	/*
-	 * Every number of a user is checked: most are far inside f64's range,
-	 * which two numeric comparisons show without printing the number.
+	 * Every number of a user is checked: most are far inside f64's range.
+	 * numeric's on-disk format (numeric.c; fixed, as pg_upgrade keeps data
+	 * files) starts with a 16-bit header whose two top bits are 10 for the
+	 * short format, which holds weights of at most 63 base-10000 digits:
+	 * such a number is below 1e256, so no comparison is needed.
 	 */
+	memcpy(&header, VARDATA_ANY(n), sizeof(header));
+	if ((header & 0xC000) == 0x8000)
+		return true;
+	/* otherwise two numeric comparisons tell, without printing it */
 	if (small_hi == NULL)
 	{
 		MemoryContext old = MemoryContextSwitchTo(TopMemoryContext);
@@ -283,8 +292,8 @@ static bool
 ea_pg_member_must_build(const JsonbValue *v, int parent_depth)
 {
 	EaJbCursor	cur;
-	const char *key;
-	int			keylen;
+	const char *key = NULL;
+	int			keylen = 0;
 	JsonbValue	x;
 
 	if (v->type == jbvNumeric)
@@ -303,40 +312,53 @@ ea_pg_member_must_build(const JsonbValue *v, int parent_depth)
 /*
  * Walk an object, building only the members the spec can read (and known
  * fields of the wrong type, and members that would make the user invalid);
- * the four user objects are walked the same way one level down.
+ * the four user objects are walked the same way one level down.  A user
+ * object (object != NULL, named name) is handed to the builder only when
+ * one of its members is: an object with nothing to build reads the same
+ * as an absent one, and skipping it saves building an empty value.
  */
 static void
 ea_pg_user_walk_object(JsonbContainer *c, const char *object,
+					   const char *name, int namelen,
 					   const ea_user_needs *needs, ea_user_builder *b)
 {
 	EaJbCursor	cur;
-	const char *key;
-	int			keylen;
+	const char *key = NULL;
+	int			keylen = 0;
 	JsonbValue	v;
 	int			depth = object == NULL ? 1 : 2;
+	bool		begun = false;
 
 	check_stack_depth();		/* recursive, one level per user object */
 	ea_jb_open(&cur, c);
-	ea_ub_begin(b, true);
+	if (object == NULL)
+	{
+		ea_ub_begin(b, true);
+		begun = true;
+	}
 	while (ea_jb_next(&cur, &key, &keylen, &v))
 	{
 		const char *inner;
 
 		inner = object == NULL ? ea_user_object_name(key, keylen) : NULL;
 		if (inner != NULL && v.type == jbvBinary && JsonContainerIsObject(v.val.binary.data))
-		{
-			ea_ub_key(b, key, keylen);
-			ea_pg_user_walk_object(v.val.binary.data, inner, needs, b);
-		}
+			ea_pg_user_walk_object(v.val.binary.data, inner, key, keylen, needs, b);
 		else if (ea_user_needs_member(needs, object, key, keylen,
 									  ea_pg_member_type(&v)) ||
 				 ea_pg_member_must_build(&v, depth))
 		{
+			if (!begun)
+			{
+				ea_ub_key(b, name, namelen);
+				ea_ub_begin(b, true);
+				begun = true;
+			}
 			ea_ub_key(b, key, keylen);
 			ea_pg_user_walk_value(&v, b, depth);
 		}
 	}
-	ea_ub_end(b);
+	if (begun)
+		ea_ub_end(b);
 }
 
 /* Feed the user to the builder: all of it, or what needs say. */
@@ -351,7 +373,7 @@ ea_pg_user_walk(Jsonb *user, const ea_user_needs *needs, ea_user_builder *b)
 		ea_pg_user_scalar(b, &v);
 	}
 	else if (needs != NULL && JB_ROOT_IS_OBJECT(user))
-		ea_pg_user_walk_object(&user->root, NULL, needs, b);
+		ea_pg_user_walk_object(&user->root, NULL, NULL, 0, needs, b);
 	else
 		ea_pg_user_walk_container(&user->root, b, 1);
 }
