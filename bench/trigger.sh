@@ -8,7 +8,8 @@
 #
 # BENCH_TRIGGER_PERSIST=1 runs bench/persist.sql before each run (as "make
 # bench" does: the same users stored first, then deleted by trigger.sql);
-# BENCH_TRIGGER_NOVACUUM=1 leaves out the VACUUM after that delete.
+# BENCH_TRIGGER_NOVACUUM=1 leaves out the VACUUM after that delete;
+# BENCH_SHARED_BUFFERS changes shared_buffers (1GB, as in "make bench").
 #
 # For iterating on the trigger path without the whole "make bench".  The
 # machine is shared: take the best of the runs.
@@ -37,6 +38,6 @@ if [ "${1:-}" = --inside ]; then
 fi
 
 PATH="$(pg_config --bindir):$PATH" pg_virtualenv -v "$PGVERSION" \
-	-o "shared_buffers=1GB" -o "work_mem=64MB" -o "max_wal_size=8GB" \
+	-o "shared_buffers=${BENCH_SHARED_BUFFERS:-1GB}" -o "work_mem=64MB" -o "max_wal_size=8GB" \
 	-o "checkpoint_timeout=30min" -o "jit=off" \
 	"$BENCH/trigger.sh" --inside

@@ -91,9 +91,9 @@ SELECT :{?novacuum} AS novacuum \gset
 \else
 VACUUM :ea_table;
 \endif
-CHECKPOINT;
+SELECT bench_settle() \g /dev/null
 SELECT bench_time('INSERT INTO bench_signup_plain (id, u) SELECT id, u FROM bench_users') AS plain_s \gset
-CHECKPOINT;
+SELECT bench_settle() \g /dev/null
 SELECT bench_time('INSERT INTO bench_signup_trig (id, u) SELECT id, u FROM bench_users') AS trig_s \gset
 
 -- the PostgreSQL floor (see the top of this file)
@@ -110,7 +110,7 @@ SELECT count(*) AS stored FROM bench_floor_rows \gset
 SELECT avg(pg_column_size(assignment))::int AS mean_bytes FROM bench_signup_trig \gset
 SELECT pg_column_size(assignment) AS value_bytes FROM bench_floor_value \gset
 -- insert: the filled rows
-CHECKPOINT;
+SELECT bench_settle() \g /dev/null
 SELECT bench_time('INSERT INTO bench_signup_floor (id, u, assignment) '
 				  'SELECT id, u, (SELECT assignment FROM bench_floor_value) FROM bench_users') AS floor_insert_s \gset
 -- probe: ea_assignments as the trigger found it
@@ -134,7 +134,7 @@ SELECT bench_time(:'probe_sql') AS probe_raw_s \gset
 ROLLBACK;
 -- store: the stored rows again, with the trigger's ON CONFLICT DO NOTHING
 SELECT bench_time('SELECT count(*) FROM (SELECT * FROM bench_floor_rows OFFSET 0) s') AS store_scan_s \gset
-CHECKPOINT;
+SELECT bench_settle() \g /dev/null
 SELECT bench_time(format('INSERT INTO %s SELECT * FROM bench_floor_rows '
 						 'ON CONFLICT (unit_id, id_type, config_name) DO NOTHING', :'ea_table')) AS store_raw_s \gset
 -- probe, the other end: absent keys in the table as the trigger left it
@@ -176,7 +176,7 @@ BEGIN
 END $$;
 DELETE FROM :ea_table WHERE config_name = :'experiment';
 VACUUM :ea_table;
-CHECKPOINT;
+SELECT bench_settle() \g /dev/null
 SELECT bench_time('INSERT INTO bench_signup_trig_text (id, u) SELECT id, u FROM bench_users') AS trig_text_s \gset
 DROP TABLE bench_signup_trig_text;
 
