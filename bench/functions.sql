@@ -46,3 +46,45 @@ BEGIN
 	EXECUTE 'EXPLAIN (ANALYZE, TIMING OFF, FORMAT JSON) ' || stmt INTO plan;
 	RETURN coalesce((regexp_match(plan::text, '"Workers Launched": (\d+)'))[1]::int, 0);
 END $$;
+
+-- Does the plan of a statement probe a primary key with an index scan in a
+-- nested loop?  bench/trigger.sql's floor checks its forced plan with it.
+CREATE OR REPLACE FUNCTION bench_plan_uses_index(stmt text) RETURNS boolean
+LANGUAGE plpgsql AS $$
+DECLARE
+	plan text;
+BEGIN
+	EXECUTE 'EXPLAIN (FORMAT JSON) ' || stmt INTO plan;
+	RETURN plan LIKE '%"Nested Loop"%' AND plan ~ '"Index (Only )?Scan"' AND plan LIKE '%_pkey"%';
+END $$;
+
+-- Drop every index of a table but its primary key (inside a transaction that
+-- is rolled back: bench/trigger.sql's floor probes the primary key alone).
+CREATE OR REPLACE FUNCTION bench_drop_secondary_indexes(tab text) RETURNS int
+LANGUAGE plpgsql AS $$
+DECLARE
+	i regclass;
+	n int := 0;
+BEGIN
+	FOR i IN SELECT indexrelid::regclass FROM pg_index
+			 WHERE indrelid = tab::regclass AND NOT indisprimary LOOP
+		EXECUTE format('DROP INDEX %s', i);
+		n := n + 1;
+	END LOOP;
+	RETURN n;
+END $$;
+
+-- Before a timed statement that writes a lot: a checkpoint, then the
+-- operating system's dirty pages written out (sync), so that the statement
+-- does not pay for the previous one's writeback (without the privilege to
+-- run a program, the checkpoint alone).
+CREATE OR REPLACE FUNCTION bench_settle() RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+	CHECKPOINT;
+	BEGIN
+		COPY (SELECT 1) TO PROGRAM 'sync';
+	EXCEPTION WHEN insufficient_privilege THEN
+		NULL;
+	END;
+END $$;

@@ -32,6 +32,7 @@
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
 #include "utils/guc.h"
+#include "utils/inval.h"
 #include "utils/jsonb.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
@@ -280,6 +281,31 @@ ea_pg_akey(Datum *values, const char *unit_id, const char *id_type,
 }
 
 /*
+ * What the direct lookup needs to know about ea_assignments, looked up once
+ * and kept until a relcache invalidation of the table (or of every
+ * relation) says it may have changed: DROP/CREATE EXTENSION, a new primary
+ * key, ALTER TABLE.  relid InvalidOid: not looked up.
+ */
+typedef struct EaValuesRel
+{
+	Oid			relid;
+	Oid			pkey;			/* its primary key index */
+	AttrNumber	name_att;		/* config_name */
+	AttrNumber	sticky_att;		/* sticky */
+} EaValuesRel;
+
+static EaValuesRel ea_values_rel = {InvalidOid, InvalidOid, 0, 0};
+static bool ea_values_callback = false;
+
+/* Forget ea_values_rel when ea_assignments (or every relation) changes. */
+static void
+ea_pg_values_relcache_callback(Datum arg, Oid relid)
+{
+	if (!OidIsValid(relid) || relid == ea_values_rel.relid)
+		ea_values_rel.relid = InvalidOid;
+}
+
+/*
  * The stored values of a unit are read on every persistence-aware call
  * (get_user_persisted_values, the trigger), nearly always to find nothing
  * or one row.  Through SPI, planning is cached but every call still pays
@@ -298,9 +324,82 @@ ea_pg_akey(Datum *values, const char *unit_id, const char *id_type,
 static bool
 ea_pg_assignments_direct(void)
 {
-	const char *citus = GetConfigOption("citus.version", true, false);
+	/*
+	 * Citus can only be loaded at server start (shared_preload_libraries),
+	 * so the answer is the same for the whole life of the backend.  (A
+	 * placeholder "citus.version" set later without Citus would only have
+	 * sent the lookup through SPI, which reads a plain table just as well.)
+	 */
+	static int	direct = -1;
 
-	return citus == NULL;
+	if (direct < 0)
+		direct = GetConfigOption("citus.version", true, false) == NULL ? 1 : 0;
+	return direct == 1;
+}
+
+/*
+ * Fill ea_values_rel for ea_assignments open as rel, whose primary key
+ * starts with (unit_id, id_type).
+ */
+static void
+ea_pg_values_rel_fill(Relation rel)
+{
+	TupleDesc	desc = RelationGetDescr(rel);
+	EaValuesRel found;
+	Relation	index;
+
+	found.relid = RelationGetRelid(rel);
+	found.name_att = SPI_fnumber(desc, "config_name");
+	found.sticky_att = SPI_fnumber(desc, "sticky");
+	found.pkey = RelationGetPrimaryKeyIndex(rel);
+	if (!OidIsValid(found.pkey) || found.name_att <= 0 || found.sticky_att <= 0)
+		elog(ERROR, "table \"ea_assignments\" has no primary key or lacks a column");
+	index = index_open(found.pkey, AccessShareLock);
+	if (index->rd_index->indnkeyatts < 2 ||
+		index->rd_index->indkey.values[0] != SPI_fnumber(desc, "unit_id") ||
+		index->rd_index->indkey.values[1] != SPI_fnumber(desc, "id_type"))
+		elog(ERROR, "the primary key of \"ea_assignments\" does not start with (unit_id, id_type)");
+	index_close(index, NoLock);
+	if (!ea_values_callback)
+	{
+		CacheRegisterRelcacheCallback(ea_pg_values_relcache_callback, (Datum) 0);
+		ea_values_callback = true;
+	}
+	ea_values_rel = found;
+}
+
+/* The OID of ea_assignments by name, or an error. */
+static Oid
+ea_pg_values_relid(void)
+{
+	Oid			relid = get_relname_relid("ea_assignments", ea_pg_storage_schema());
+
+	if (!OidIsValid(relid))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("table \"ea_assignments\" of extension experiment_assign does not exist"),
+				 errhint("Reinstall the extension with DROP EXTENSION and CREATE EXTENSION.")));
+	return relid;
+}
+
+/*
+ * Open ea_assignments for the direct lookup, with ea_values_rel valid for
+ * it.  The kept OID is used while no invalidation has said otherwise;
+ * opening the table takes in pending invalidations, so the kept facts are
+ * checked again once it is open (and refreshed from the open table).
+ */
+static Relation
+ea_pg_values_open(void)
+{
+	Oid			relid = ea_values_rel.relid;
+	Relation	rel;
+
+	if (!OidIsValid(relid))
+		relid = ea_pg_values_relid();
+	rel = table_open(relid, AccessShareLock);
+	if (ea_values_rel.relid != relid)
+		ea_pg_values_rel_fill(rel);
+	return rel;
 }
 
 /* Add one stored row (config name, sticky value) to the object. */
@@ -325,15 +424,9 @@ ea_pg_push_stored(JsonbParseState **state, text *name, Jsonb *sticky)
  * NULL when the unit has no rows.
  */
 static Jsonb *
-ea_pg_assignments_values_direct(Datum unit_id, Datum id_type)
+ea_pg_assignments_values_direct(Relation rel, Datum unit_id, Datum id_type)
 {
-	Oid			relid = get_relname_relid("ea_assignments", ea_pg_storage_schema());
-	Relation	rel;
 	Relation	index;
-	TupleDesc	desc;
-	int			name_att;
-	int			sticky_att;
-	Oid			pkey;
 	ScanKeyData keys[2];
 	Snapshot	snapshot;
 	IndexScanDesc scan;
@@ -341,25 +434,11 @@ ea_pg_assignments_values_direct(Datum unit_id, Datum id_type)
 	JsonbParseState *state = NULL;
 	bool		any = false;
 	Jsonb	   *result = NULL;
+	AttrNumber	name_att = ea_values_rel.name_att;
+	AttrNumber	sticky_att = ea_values_rel.sticky_att;
 	int			i;
 
-	if (!OidIsValid(relid))
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_TABLE),
-				 errmsg("table \"ea_assignments\" of extension experiment_assign does not exist"),
-				 errhint("Reinstall the extension with DROP EXTENSION and CREATE EXTENSION.")));
-	rel = table_open(relid, AccessShareLock);
-	desc = RelationGetDescr(rel);
-	name_att = SPI_fnumber(desc, "config_name");
-	sticky_att = SPI_fnumber(desc, "sticky");
-	pkey = RelationGetPrimaryKeyIndex(rel);
-	if (!OidIsValid(pkey) || name_att <= 0 || sticky_att <= 0)
-		elog(ERROR, "table \"ea_assignments\" has no primary key or lacks a column");
-	index = index_open(pkey, AccessShareLock);
-	if (index->rd_index->indnkeyatts < 2 ||
-		index->rd_index->indkey.values[0] != SPI_fnumber(desc, "unit_id") ||
-		index->rd_index->indkey.values[1] != SPI_fnumber(desc, "id_type"))
-		elog(ERROR, "the primary key of \"ea_assignments\" does not start with (unit_id, id_type)");
+	index = index_open(ea_values_rel.pkey, AccessShareLock);
 	/* (unit_id, id_type, config_name): the first two columns */
 	for (i = 0; i < 2; i++)
 		ScanKeyEntryInitialize(&keys[i], 0, (AttrNumber) (i + 1), BTEqualStrategyNumber,
@@ -388,7 +467,6 @@ ea_pg_assignments_values_direct(Datum unit_id, Datum id_type)
 	UnregisterSnapshot(snapshot);
 	/* the locks are kept to the end of the transaction, as a query's are */
 	index_close(index, NoLock);
-	table_close(rel, NoLock);
 	return result;
 }
 
@@ -406,11 +484,17 @@ ea_pg_assignments_values(const char *unit_id, const char *id_type)
 	EaOwnerSwitch save;
 	Datum		values[4];
 	Jsonb	   *result = NULL;
+	Relation	rel;
 	Oid			schema;
 
 	ea_pg_akey(values, unit_id, id_type, NULL, NULL);	/* checks the key's length */
 	if (ea_pg_assignments_direct())
-		return ea_pg_assignments_values_direct(values[0], values[1]);
+	{
+		rel = ea_pg_values_open();
+		result = ea_pg_assignments_values_direct(rel, values[0], values[1]);
+		table_close(rel, NoLock);
+		return result;
+	}
 	schema = ea_pg_storage_enter(&save);
 	ea_pg_aexec(schema, EA_APLAN_VALUES, values, NULL, SPI_OK_SELECT);
 	if (SPI_processed > 0)

@@ -49,6 +49,8 @@ typedef struct EaTriggerArgs
 	const char *id_type;		/* fourth argument, or NULL */
 	Oid			tgoid;			/* the trigger these were checked for */
 	Oid			relid;			/* on this table */
+	const char *spec_id_type;	/* the experiment's idType, or NULL */
+	uint64		spec_generation;	/* in this generation of the specs */
 } EaTriggerArgs;
 
 /* The trigger being fired, for error messages. */
@@ -185,16 +187,24 @@ ea_pg_trigger_parse_user(const char *user_json, EaCoreGuard *guard)
 }
 
 /*
- * The idType of a spec of the document in force ("userID" for a name the
- * document does not have).  The returned string is palloc'd.
+ * The idType of the experiment in the document in force ("userID" for a
+ * name the document does not have).  Kept with the checked arguments (in
+ * the function's call information, for the statement) until the specs
+ * change.
  */
 static const char *
-ea_pg_trigger_spec_id_type(const char *name)
+ea_pg_trigger_spec_id_type(EaTriggerArgs *cached, MemoryContext mcxt)
 {
-	const char *id_type = ea_specs_id_type(ea_pg_cache_specs(false),
-										   EA_KIND_EXPERIMENT, name);
+	const ea_specs *specs = ea_pg_cache_specs(false);
+	const char *id_type;
 
-	return pstrdup(id_type ? id_type : "userID");
+	if (cached->spec_id_type != NULL &&
+		cached->spec_generation == ea_pg_cache_generation())
+		return cached->spec_id_type;
+	id_type = ea_specs_id_type(specs, EA_KIND_EXPERIMENT, cached->experiment);
+	cached->spec_id_type = MemoryContextStrdup(mcxt, id_type ? id_type : "userID");
+	cached->spec_generation = ea_pg_cache_generation();
+	return cached->spec_id_type;
 }
 
 /* The StatsigUser JSON of a json or scalar user column's value. */
@@ -357,7 +367,7 @@ static Datum
 ea_pg_trigger_assign(const EaTriggerArgs *args, Relation rel, Datum user,
 					 bool *isnull)
 {
-	const char *spec_id_type = ea_pg_trigger_spec_id_type(args->experiment);
+	const char *spec_id_type = args->spec_id_type;
 	const char *id_type = args->id_type ? args->id_type : spec_id_type;
 	EaCoreGuard *guard = ea_pg_guard_create();
 	EaPersistCall call = {EA_KIND_EXPERIMENT, args->experiment, "{}", false, false, NULL, NULL};
@@ -423,6 +433,8 @@ ea_pg_assign_experiment_trigger(PG_FUNCTION_ARGS)
 		ea_pg_trigger_args(td, &args);
 		args.tgoid = td->tg_trigger->tgoid;
 		args.relid = RelationGetRelid(td->tg_relation);
+		args.spec_id_type = NULL;
+		args.spec_generation = 0;
 		cached = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, sizeof(EaTriggerArgs));
 		*cached = args;
 		cached->experiment = MemoryContextStrdup(fcinfo->flinfo->fn_mcxt, args.experiment);
@@ -434,7 +446,10 @@ ea_pg_assign_experiment_trigger(PG_FUNCTION_ARGS)
 	tuple = TRIGGER_FIRED_BY_UPDATE(td->tg_event) ? td->tg_newtuple : td->tg_trigtuple;
 	user = heap_getattr(tuple, args.user_attnum, RelationGetDescr(td->tg_relation), &isnull);
 	if (!isnull)
+	{
+		args.spec_id_type = ea_pg_trigger_spec_id_type(cached, fcinfo->flinfo->fn_mcxt);
 		result = ea_pg_trigger_assign(&args, td->tg_relation, user, &result_null);
+	}
 	else
 		result = ea_pg_trigger_null_result(&args, td->tg_relation, &result_null);
 
