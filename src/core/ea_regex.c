@@ -159,6 +159,33 @@ static const char *const ea_rx_gc_names[][2] = {
 };
 
 /*
+ * \u and \U escapes at p (n bytes left): the braced form becomes \x{...}
+ * (when braced_ok), otherwise exactly ndigits hex digits become
+ * \x{digits}.  Returns the bytes read, 0 when the escape is refused.
+ */
+static size_t
+ea_rx_put_hex_escape(ea_rx_out *o, const char *p, size_t n, size_t ndigits,
+					 bool braced_ok)
+{
+	size_t		k;
+
+	if (braced_ok && n > 2 && p[2] == '{')
+	{
+		ea_rx_put(o, "\\x", 2);
+		return 2;
+	}
+	for (k = 0; k < ndigits && 2 + k < n && p[2 + k] &&
+		 strchr("0123456789abcdefABCDEF", p[2 + k]); k++)
+		;
+	if (k != ndigits)
+		return 0;
+	ea_rx_put(o, "\\x{", 3);
+	ea_rx_put(o, p + 2, ndigits);
+	ea_rx_put(o, "}", 1);
+	return 2 + ndigits;
+}
+
+/*
  * \p{...} / \P{...}: Rust's loose names (case, spaces, '_' and '-'
  * ignored; "gc=", "sc=", "Script=" prefixes) to PCRE2's.  PCRE2-only
  * special properties (Xan, Xwd, ...) are refused as Server Core refuses
@@ -320,24 +347,15 @@ ea_rx_translate(const char *p, ea_rx_out *o, bool *backtracks,
 						continue;
 					}
 				case 'u':		/* \uHHHH and \u{H...}: as \x{...} */
+				case 'U':		/* \U0001F600 / \U{...}: the same, 8 digits */
 					{
-						size_t		j = i + 2,
-									k;
+						size_t		used = ea_rx_put_hex_escape(o, p + i, n - i,
+																p[i + 1] == 'u' ? 4 : 8,
+																p[i + 1] == 'u' || class_depth == 0);
 
-						if (j < n && p[j] == '{')
-						{
-							ea_rx_put(o, "\\x", 2);
-							i += 2;
-							continue;
-						}
-						for (k = 0; k < 4 && j + k < n && p[j + k] && strchr("0123456789abcdefABCDEF", p[j + k]); k++)
-							;
-						if (k != 4)
+						if (used == 0)
 							return EA_RX_REFUSED;
-						ea_rx_put(o, "\\x{", 3);
-						ea_rx_put(o, p + j, 4);
-						ea_rx_put(o, "}", 1);
-						i = j + 4;
+						i += used;
 						continue;
 					}
 				case 'e':
@@ -354,27 +372,6 @@ ea_rx_translate(const char *p, ea_rx_out *o, bool *backtracks,
 				case 'A':
 				case 'z':
 					break;
-				case 'U':		/* \U0001F600 / \U{...}: as \x{...} */
-					{
-						size_t		j = i + 2,
-									k;
-
-						if (class_depth == 0 && j < n && p[j] == '{')
-						{
-							ea_rx_put(o, "\\x", 2);
-							i += 2;
-							continue;
-						}
-						for (k = 0; k < 8 && j + k < n && strchr("0123456789abcdefABCDEF", p[j + k]) && p[j + k]; k++)
-							;
-						if (k != 8)
-							return EA_RX_REFUSED;
-						ea_rx_put(o, "\\x{", 3);
-						ea_rx_put(o, p + j, 8);
-						ea_rx_put(o, "}", 1);
-						i = j + 8;
-						continue;
-					}
 				case 'b':
 					if (class_depth)
 						return EA_RX_REFUSED;	/* [\b] */
