@@ -58,18 +58,25 @@ BEGIN
 	RETURN plan LIKE '%"Nested Loop"%' AND plan ~ '"Index (Only )?Scan"' AND plan LIKE '%_pkey"%';
 END $$;
 
--- Drop every index of a table but its primary key (inside a transaction that
--- is rolled back: bench/trigger.sql's floor probes the primary key alone).
-CREATE OR REPLACE FUNCTION bench_drop_secondary_indexes(tab text) RETURNS int
+-- Make a join probe a table through its primary key alone, for the rest of
+-- the transaction (which is rolled back): every other index is dropped and
+-- the planner is left only nested loops over index scans.  bench/trigger.sql's
+-- floor times its key probes this way.
+CREATE OR REPLACE FUNCTION bench_force_pk_probe(tab text) RETURNS int
 LANGUAGE plpgsql AS $$
 DECLARE
 	i regclass;
 	n int := 0;
+	setting text;
 BEGIN
 	FOR i IN SELECT indexrelid::regclass FROM pg_index
 			 WHERE indrelid = tab::regclass AND NOT indisprimary LOOP
 		EXECUTE format('DROP INDEX %s', i);
 		n := n + 1;
+	END LOOP;
+	FOREACH setting IN ARRAY ARRAY['enable_hashjoin', 'enable_mergejoin', 'enable_material',
+								   'enable_memoize', 'enable_bitmapscan', 'enable_seqscan'] LOOP
+		PERFORM set_config(setting, 'off', true);
 	END LOOP;
 	RETURN n;
 END $$;

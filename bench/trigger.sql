@@ -117,15 +117,8 @@ SELECT bench_time('INSERT INTO bench_signup_floor (id, u, assignment) '
 DELETE FROM :ea_table WHERE config_name = :'experiment';
 VACUUM ANALYZE :ea_table;
 BEGIN;
--- the primary key's probe: the other indexes are dropped for the
--- transaction (rolled back), so the planner cannot pick another one
-SELECT bench_drop_secondary_indexes(:'ea_table') \g /dev/null
-SET LOCAL enable_hashjoin = off;
-SET LOCAL enable_mergejoin = off;
-SET LOCAL enable_material = off;
-SET LOCAL enable_memoize = off;
-SET LOCAL enable_bitmapscan = off;
-SET LOCAL enable_seqscan = off;
+-- the primary key's probe alone, for this transaction (rolled back)
+SELECT bench_force_pk_probe(:'ea_table') \g /dev/null
 SELECT format('SELECT count(a.config_name) FROM bench_users b LEFT JOIN %s a '
 			  'ON a.unit_id = b.u ->> %L AND a.id_type = %L', :'ea_table', 'userID', 'userID') AS probe_sql \gset
 SELECT bench_plan_uses_index(:'probe_sql') AS probe_plan_ok \gset
@@ -140,15 +133,8 @@ SELECT bench_time(format('INSERT INTO %s SELECT * FROM bench_floor_rows '
 -- probe, the other end: absent keys in the table as the trigger left it
 ANALYZE :ea_table;
 BEGIN;
--- the primary key's probe: the other indexes are dropped for the
--- transaction (rolled back), so the planner cannot pick another one
-SELECT bench_drop_secondary_indexes(:'ea_table') \g /dev/null
-SET LOCAL enable_hashjoin = off;
-SET LOCAL enable_mergejoin = off;
-SET LOCAL enable_material = off;
-SET LOCAL enable_memoize = off;
-SET LOCAL enable_bitmapscan = off;
-SET LOCAL enable_seqscan = off;
+-- the primary key's probe alone, for this transaction (rolled back)
+SELECT bench_force_pk_probe(:'ea_table') \g /dev/null
 SELECT format('SELECT count(a.config_name) FROM bench_users b LEFT JOIN %s a '
 			  'ON a.unit_id = (b.u ->> %L) || %L AND a.id_type = %L',
 			  :'ea_table', 'userID', '~', 'userID') AS probe_full_sql \gset

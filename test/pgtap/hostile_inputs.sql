@@ -28,14 +28,7 @@ $f$;
 
 SELECT throws_ok($$SELECT load_config_specs(pg_temp.chain(60000, false))$$, '54000',
                  'spec nesting is too deep', 'the issue''s 60,000-gate chain is refused at load');
-CREATE FUNCTION pg_temp.err_of(stmt text, OUT state text, OUT detail text, OUT hint text)
-LANGUAGE plpgsql AS $f$
-BEGIN
-	EXECUTE stmt;
-EXCEPTION WHEN OTHERS THEN
-	GET STACKED DIAGNOSTICS state = RETURNED_SQLSTATE, detail = PG_EXCEPTION_DETAIL,
-		hint = PG_EXCEPTION_HINT;
-END $f$;
+\ir lib/err_of.sql
 SELECT matches((SELECT detail FROM pg_temp.err_of($$SELECT load_config_specs(pg_temp.chain(60000, false))$$)),
                'gate "g59698" always goes through a chain of 301',
                'the detail names the spec and the limit');

@@ -43,14 +43,7 @@ SELECT throws_ok($$INSERT INTO t_domain VALUES (1, '{"userID": "u1"}')$$, '23514
 SELECT is((SELECT count(*)::int FROM ea_assignments), 0, 'and nothing was stored');
 
 -- the detail names trigger, table and column; the hint says what to do
-CREATE FUNCTION pg_temp.err_of(stmt text, OUT state text, OUT detail text, OUT hint text)
-LANGUAGE plpgsql AS $f$
-BEGIN
-	EXECUTE stmt;
-EXCEPTION WHEN OTHERS THEN
-	GET STACKED DIAGNOSTICS state = RETURNED_SQLSTATE, detail = PG_EXCEPTION_DETAIL,
-		hint = PG_EXCEPTION_HINT;
-END $f$;
+\ir lib/err_of.sql
 SELECT matches((SELECT detail FROM pg_temp.err_of($$INSERT INTO t_short VALUES (1, '{"userID": "u1"}')$$)),
                'Trigger "a" on table "t_short" would set column "g" \(type character varying\(3\)\) to "One page"',
                'varchar(3): the detail names trigger, table, column, type and value');

@@ -46,17 +46,7 @@ for _ in $(seq 1 50); do
 	sleep 0.2
 done
 
-pass=0
-fail=0
-check() {					# check LABEL GOT WANT
-	if [ "$2" = "$3" ]; then
-		echo "  ok: $1"
-		pass=$((pass + 1))
-	else
-		echo "  FAILED: $1: got '$2', want '$3'"
-		fail=$((fail + 1))
-	fi
-}
+. test/suites/lib/check.sh
 check "the server is a standby" "$(on_standby -c 'SELECT pg_is_in_recovery()')" t
 check "evaluation works" "$(on_standby -c "SELECT check_gate('{\"userID\": \"user-1\"}', 'employees_only') IS NOT NULL")" t
 check "a stored group is served" "$(on_standby -c "SELECT get_experiment('{\"userID\": \"user-1\"}', 'checkout_flow',

@@ -23,17 +23,7 @@ stop_all() {
 MOCKDIR=$(mktemp -d /tmp/ea-sync-citus-mock.XXXXXX)
 trap stop_all EXIT
 
-pass=0
-fail=0
-check() {					# check LABEL GOT WANT
-	if [ "$2" = "$3" ]; then
-		echo "  ok: $1"
-		pass=$((pass + 1))
-	else
-		echo "  FAILED: $1: got '$2', want '$3'"
-		fail=$((fail + 1))
-	fi
-}
+. test/suites/lib/check.sh
 val() { cq "$1" -c "$2" 2>&1 | tail -1; }
 wait_val() {				# wait_val LABEL PORT SQL WANT
 	local got="" i

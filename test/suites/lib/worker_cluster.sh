@@ -7,8 +7,7 @@
 # traps EXIT to call worker_cluster_stop (plus its own cleanup).
 
 MOCK_PID=""
-pass=0
-fail=0
+. test/suites/lib/check.sh
 
 as_pg() {					# run as the server's OS user when we are root
 	if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
@@ -63,16 +62,6 @@ worker_cluster_stop() {
 	[ -n "$MOCK_PID" ] && kill "$MOCK_PID" 2>/dev/null
 	wait 2>/dev/null
 	rm -rf "$DIR"
-}
-
-check() {					# check LABEL GOT WANT
-	if [ "$2" = "$3" ]; then
-		echo "  ok: $1"
-		pass=$((pass + 1))
-	else
-		echo "  FAILED: $1: got '$2', want '$3'"
-		fail=$((fail + 1))
-	fi
 }
 
 # wait_for LABEL SQL WANT [SECONDS]: poll until SQL returns WANT
