@@ -10,7 +10,7 @@
 #   1. evaluation throughput of the SQL functions vs the official SDKs,
 #   2. the SQL layer's overhead over the pure C core,
 #   3. first assignment and the sticky path with persistence,
-#   4. the cost of the assign-on-insert trigger,
+#   4. the cost of the assign-on-insert trigger, and its profile (perf),
 #   5. spec loading time and backend memory,
 #   6. the SHA-256 bound,
 #   7. get_experiment with 0 and 2 parallel workers,
@@ -127,6 +127,7 @@ if [ "$INSIDE" = 1 ]; then
 		--users "$W/users.jsonl" --n "$BENCH_PERSIST_NODE_USERS" --experiment "$BENCH_EXPERIMENT"
 	step node_adapter "${PIN[@]}" "$BENCH/adapter.sh"
 	step sql_trigger "${PSQL[@]}" -f "$BENCH/trigger.sql"
+	step sql_trigger_profile "$BENCH/trigger_profile.sh"
 	step sql_exposures "$BENCH/exposures.sh"
 	step sql_load_memory "${PSQL[@]}" -f "$BENCH/load_memory.sql"
 	step sql_parallel "${PSQL[@]}" -f "$BENCH/parallel.sql"
@@ -146,7 +147,7 @@ mkdir -p "$BENCH_WORK"
 
 # Debian packages (installed when missing; node/npm only when there is no node)
 need_pkgs=(postgresql-common "postgresql-$PGVERSION" "postgresql-server-dev-$PGVERSION"
-	libjson-c-dev libpcre2-dev pkg-config gcc make util-linux)
+	libjson-c-dev libpcre2-dev pkg-config gcc make util-linux linux-perf)
 command -v node >/dev/null 2>&1 || need_pkgs+=(nodejs)
 command -v npm >/dev/null 2>&1 || need_pkgs+=(npm)
 missing=()

@@ -88,6 +88,19 @@ else {
     row('4 trigger', `  the extension's part: ${us(1e9 * ours / tr.n)} per row, ${(100 * ours / (tr.trigger_s - tr.plain_s)).toFixed(0)}% of the added time; trigger / floor${f.probe_plan_ok ? '' : ' (WARNING: the probe did not use the primary key)'}`, '', x(tr.trigger_s / f.total_s), '', '');
   }
   if (tr.trigger_text_s) row('4 trigger', `  same trigger, group name into a text column: ${tr.trigger_text_s.toFixed(2)} s / without`, '', x(tr.trigger_text_s / tr.plain_s), 'report', '');
+  // the profile (bench/trigger_profile.sh): whose code the statement's time is spent in,
+  // applied to the timed run above
+  const pr = find('sql', 'trigger_profile');
+  const pct = (v) => `${(100 * v).toFixed(1)}%`;
+  if (!pr) row('4 trigger', '  profile of the statement', NA('step failed'), '', 'report', '');
+  else if (pr.missing) row('4 trigger', '  profile of the statement', NA(pr.missing), '', 'report', '');
+  else {
+    row('4 trigger', `  profile (perf, ${pr.samples} samples of a second run, ${pr.profiled_s.toFixed(2)} s): the extension's own code ${pct(pr.ours)}, SHA-256 ${pct(pr.sha)}; PostgreSQL for the trigger: stored-values probe ${pct(pr.probe)} (scan start/end ${pct(pr.probe_setup)}), first-assignment stores ${pct(pr.store)} (executor start/end ${pct(pr.store_setup)}), other ${pct(pr.pg_trigger)}; PostgreSQL for the statement ${pct(pr.statement)}`, '', '', '', '');
+    const bare = tr.trigger_s * (1 - pr.ours) / tr.plain_s;
+    const leaner = tr.trigger_s * (1 - pr.ours - pr.probe_setup - pr.store_setup) / tr.plain_s;
+    row('4 trigger', `  the statement without the extension's own code (${us(1e9 * pr.ours * tr.trigger_s / tr.n)} per row): PostgreSQL and SHA-256 alone / without`, '', x(bare), 'report', bare > 3 ? 'over 3× without our code' : '');
+    row('4 trigger', '    and also without the probe\'s and the stores\' per-call start/end', '', x(leaner), 'report', leaner > 3 ? 'over 3× without our code' : '');
+  }
 }
 
 // 5. loading and memory
