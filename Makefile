@@ -86,7 +86,7 @@ PG_OBJS = \
 OBJS = $(CORE_OBJS) $(PG_OBJS)
 
 # zlib: gzip'd log_event bodies are built in the core (src/core/ea_exposure.c)
-CORE_LIBS = json-c libpcre2-8 zlib
+CORE_LIBS = json-c libpcre2-8 zlib nettle
 # libcurl (HTTP, src/pg/ea_pg_http.c) and zlib (gzip'd request bodies):
 # the PostgreSQL layer only.
 NET_LIBS = libcurl zlib

@@ -8,7 +8,7 @@
  *
  *	cc -std=c99 -D_GNU_SOURCE -O2 -Isrc/core bench/core_bench.c $CORE_SRCS \
  *		-Wl,--wrap=ea_eval_hash -Wl,--wrap=ea_idlist_hash \
- *		$(pkg-config --cflags --libs json-c libpcre2-8) -lm
+ *		$(pkg-config --cflags --libs json-c libpcre2-8 zlib nettle) -lm
  *
  *	core_bench --dcs V1.json --users USERS.jsonl --n N --check N
  *			   --gate G --experiment E --layer L [--ip-table FILE]

@@ -147,7 +147,7 @@ mkdir -p "$BENCH_WORK"
 
 # Debian packages (installed when missing; node/npm only when there is no node)
 need_pkgs=(postgresql-common "postgresql-$PGVERSION" "postgresql-server-dev-$PGVERSION"
-	libjson-c-dev libpcre2-dev pkg-config gcc make util-linux linux-perf)
+	libjson-c-dev libpcre2-dev nettle-dev pkg-config gcc make util-linux linux-perf)
 command -v node >/dev/null 2>&1 || need_pkgs+=(nodejs)
 command -v npm >/dev/null 2>&1 || need_pkgs+=(npm)
 missing=()
@@ -187,7 +187,7 @@ CORE_SRCS=("$ROOT"/src/core/*.c)
 cc -std=c99 -D_GNU_SOURCE -O2 -g -I"$ROOT/src/core" -o "$BENCH_WORK/core_bench" \
 	"$BENCH/core_bench.c" "${CORE_SRCS[@]}" \
 	-Wl,--wrap=ea_eval_hash -Wl,--wrap=ea_idlist_hash \
-	$(pkg-config --cflags --libs json-c libpcre2-8 zlib) -lm 2>"$BENCH_WORK/core_bench.build.log" ||
+	$(pkg-config --cflags --libs json-c libpcre2-8 zlib nettle) -lm 2>"$BENCH_WORK/core_bench.build.log" ||
 	{ cat "$BENCH_WORK/core_bench.build.log" >&2; exit 1; }
 
 [ -r "$BENCH_DCS" ] || { log "cannot read $BENCH_DCS"; exit 1; }

@@ -11,8 +11,9 @@
 #
 #   ours        the extension's own code (experiment_assign.so), with what it
 #               calls in libc and in the libraries it links (json-c, PCRE2,
-#               zlib, libcurl), and the kernel work those ask for (page faults)
-#   sha         SHA-256 (ea_sha256*: the bucketing hash Statsig defines)
+#               zlib, libcurl, Nettle), and the kernel work those ask for
+#   sha         SHA-256 (Nettle's, through ea_sha256: the bucketing hash
+#               Statsig defines)
 #   probe       PostgreSQL reading the unit's stored values for the trigger
 #               (the primary-key index scan of ea_assignments)
 #   store       PostgreSQL storing a first assignment for the trigger (the
@@ -95,7 +96,7 @@ PROF_S="$(awk '$1 == "prof_s" {print $2}' "$W/trigger_profile.psql.out")"
 perf script -i "$DATA" -F ip,sym,dso 2>/dev/null | awk -v prof_s="$PROF_S" -v hz="$HZ" '
 function lib(d) {
 	if (d ~ /experiment_assign\.so/) return "ours";
-	if (d ~ /libjson-c|libpcre2|libz\.so|libcurl/) return "ourlib";
+	if (d ~ /libjson-c|libpcre2|libz\.so|libcurl|libnettle/) return "ourlib";
 	if (d ~ /kernel|libc\.so|libc-|ld-linux|libm\.so|\[vdso\]|\[unknown\]/) return "sys";
 	return "pg";
 }
@@ -114,7 +115,7 @@ function flush(   i, j, d, owner, sha, intrig, what) {
 		break;
 	}
 	# SHA-256 calls nothing of ours: a sample with its frame is in it
-	for (j = 1; j <= n && owner == "ours"; j++) if (sym[j] ~ /^ea_sha256/) { sha = 1; break; }
+	for (j = 1; j <= n && owner == "ours"; j++) if (sym[j] ~ /^(ea_sha256|ea_eval_hash|ea_idlist_hash|_?nettle_sha256)/) { sha = 1; break; }
 	intrig = 0;
 	for (j = 1; j <= n; j++) if (sym[j] == "ea_pg_assign_experiment_trigger") { intrig = 1; break; }
 	if (owner == "ours") what = sha ? "sha" : "ours";

@@ -13,7 +13,7 @@ PGVER="${PGVER:-15}"
 # build: compiler, PGXS, json-c, PCRE2, libcurl and zlib (the sync worker
 # and exposure sender); tests: the server, pgTAP, pg_prove; the Debian
 # package test: debhelper, pg_buildext's dev-all, dpkg-dev, fakeroot
-PKGS="make gcc pkg-config libjson-c-dev libpcre2-dev libcurl4-openssl-dev zlib1g-dev \
+PKGS="make gcc pkg-config libjson-c-dev libpcre2-dev nettle-dev libcurl4-openssl-dev zlib1g-dev \
 postgresql-${PGVER} \
 postgresql-server-dev-${PGVER} postgresql-common postgresql-${PGVER}-pgtap \
 libtap-parser-sourcehandler-pgtap-perl \

@@ -1,7 +1,7 @@
 /*-------------------------------------------------------------------------
  *
  * ea_hash.h
- *	  SHA-256 and the evaluation hash.
+ *	  SHA-256 (GNU Nettle's) and the evaluation hash.
  *
  * Internal to the core.  ea_idlist_hash() is public (ea_core.h).
  *
@@ -15,7 +15,6 @@
 /* ---- hashing ---- */
 
 extern void ea_sha256(const void *data, size_t len, uint8_t out[32]);
-extern void ea_sha256_portable(const void *data, size_t len, uint8_t out[32]);
 extern uint64_t ea_eval_hash(const char *s, size_t len);
 
 #endif							/* EA_HASH_H */
