@@ -1,8 +1,9 @@
 /*-------------------------------------------------------------------------
  *
  * ea_pg_assignments.c
- *	  The assignment table of persistent assignment: SPI statements, and
- *	  one direct index scan for the per-call read of a unit's values.
+ *	  The assignment table of persistent assignment: SPI statements, one
+ *	  direct index scan for the per-call read of a unit's values, and a
+ *	  direct insert for the store of a first assignment.
  *
  * ea_assignments holds one row per (unit id, id type, config name): the
  * Server Core StickyValues saved when a unit was first assigned.  Like the
@@ -14,7 +15,9 @@
  * command counter and takes a fresh snapshot, so a call sees the rows an
  * earlier call of the same statement wrote (and, in READ COMMITTED, rows
  * other sessions committed since the statement began).  The direct read
- * of a unit's values (ea_pg_assignments_values) takes the same snapshot.
+ * of a unit's values (ea_pg_assignments_values) takes the same snapshot,
+ * and the direct store (ea_pg_assignments_insert) increments the command
+ * counter after its insert as SPI would.
  *
  *-------------------------------------------------------------------------
  */
@@ -25,10 +28,17 @@
 #include "access/stratnum.h"
 #include "access/table.h"
 #include "access/tableam.h"
+#include "access/xact.h"
+#include "catalog/pg_class.h"
 #include "catalog/pg_type.h"
 #include "common/hashfn.h"
+#include "executor/executor.h"
 #include "executor/spi.h"
 #include "executor/tuptable.h"
+#include "miscadmin.h"
+#include "optimizer/optimizer.h"
+#include "rewrite/rewriteHandler.h"
+#include "storage/lmgr.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
 #include "utils/guc.h"
@@ -297,12 +307,38 @@ typedef struct EaValuesRel
 static EaValuesRel ea_values_rel = {InvalidOid, InvalidOid, 0, 0};
 static bool ea_values_callback = false;
 
-/* Forget ea_values_rel when ea_assignments (or every relation) changes. */
+/*
+ * What the direct store needs to know about ea_assignments (see
+ * ea_pg_assignments_insert_direct), kept like ea_values_rel.  relid
+ * InvalidOid: not looked up.
+ */
+#define EA_STORE_NCOLS 6
+typedef struct EaStoreRel
+{
+	Oid			relid;
+	bool		direct;			/* false: the table needs the SPI statement */
+	int			natts;
+	int		   *source;			/* per column: 0..5 a stored value, -1 its
+								 * default, -2 dropped */
+	Expr	  **defaults;		/* per column: its default, planned; NULL is null */
+	MemoryContext mcxt;			/* of source and defaults */
+} EaStoreRel;
+
+static EaStoreRel ea_store_rel = {InvalidOid, false, 0, NULL, NULL, NULL};
+
+/* The columns a store writes, in the order of its values. */
+static const char *const ea_store_columns[EA_STORE_NCOLS] = {
+	"unit_id", "id_type", "config_name", "group_name", "rule_id", "sticky"
+};
+
+/* Forget what is kept when ea_assignments (or every relation) changes. */
 static void
 ea_pg_values_relcache_callback(Datum arg, Oid relid)
 {
 	if (!OidIsValid(relid) || relid == ea_values_rel.relid)
 		ea_values_rel.relid = InvalidOid;
+	if (!OidIsValid(relid) || relid == ea_store_rel.relid)
+		ea_store_rel.relid = InvalidOid;
 }
 
 /*
@@ -389,14 +425,14 @@ ea_pg_values_relid(void)
  * checked again once it is open (and refreshed from the open table).
  */
 static Relation
-ea_pg_values_open(void)
+ea_pg_values_open(LOCKMODE lockmode)
 {
 	Oid			relid = ea_values_rel.relid;
 	Relation	rel;
 
 	if (!OidIsValid(relid))
 		relid = ea_pg_values_relid();
-	rel = table_open(relid, AccessShareLock);
+	rel = table_open(relid, lockmode);
 	if (ea_values_rel.relid != relid)
 		ea_pg_values_rel_fill(rel);
 	return rel;
@@ -490,7 +526,7 @@ ea_pg_assignments_values(const char *unit_id, const char *id_type)
 	ea_pg_akey(values, unit_id, id_type, NULL, NULL);	/* checks the key's length */
 	if (ea_pg_assignments_direct())
 	{
-		rel = ea_pg_values_open();
+		rel = ea_pg_values_open(AccessShareLock);
 		result = ea_pg_assignments_values_direct(rel, values[0], values[1]);
 		table_close(rel, NoLock);
 		return result;
@@ -625,6 +661,223 @@ ea_pg_jsonb_string_member(Jsonb *object, const char *key, bool *isnull)
 }
 
 /*
+ * The direct store.  Through SPI, every store of a first assignment paid
+ * for a whole executor around its insert: plan revalidation, ModifyTable
+ * start-up and shut-down, a snapshot pushed, RETURNING through a receiver
+ * -- more than the heap and index inserts themselves.  So, when nothing
+ * else watches the table's rows, the store does what INSERT ... ON
+ * CONFLICT (unit_id, id_type, config_name) DO NOTHING does in the executor
+ * (ExecInsert, nodeModifyTable.c), with the same primitives:
+ *
+ *	1. a first check of the primary key, which waits for an uncommitted
+ *	   competitor to finish; a committed row there means the competitor won:
+ *	   nothing is stored (in REPEATABLE READ and SERIALIZABLE, a row the
+ *	   transaction's snapshot cannot see is a serialization failure, as the
+ *	   statement would raise);
+ *	2. the heap tuple inserted speculatively, under the speculative-
+ *	   insertion lock that tells waiters to wait for this insert alone;
+ *	3. the index entries inserted, the tuple then confirmed, or killed when
+ *	   a competitor's entry appeared meanwhile -- then back to 1.
+ *
+ * The command counter is then incremented, as SPI does after a statement,
+ * so that the next read of the same statement sees the row.  Columns other
+ * than the six written get their defaults (assigned_at: now()), and NOT
+ * NULL and CHECK constraints are checked, as the statement would.  The SPI
+ * statement stays for what this does not do: a table with triggers,
+ * row-level security or generated columns, a partitioned one, Citus (see
+ * ea_pg_assignments_direct), and a read-only transaction or hot standby,
+ * where the statement raises its usual error.
+ */
+
+/* Fill ea_store_rel for ea_assignments open as rel. */
+static void
+ea_pg_store_rel_fill(Relation rel)
+{
+	TupleDesc	desc = RelationGetDescr(rel);
+	MemoryContext mcxt;
+	MemoryContext old;
+	int			found = 0;
+	int			i,
+				j;
+
+	ea_store_rel.relid = InvalidOid;
+	if (ea_store_rel.mcxt != NULL)
+		MemoryContextDelete(ea_store_rel.mcxt);
+	ea_store_rel.mcxt = NULL;
+	mcxt = AllocSetContextCreate(TopMemoryContext, "experiment_assign direct store",
+								 ALLOCSET_SMALL_SIZES);
+	old = MemoryContextSwitchTo(mcxt);
+	ea_store_rel.natts = desc->natts;
+	ea_store_rel.source = palloc(desc->natts * sizeof(int));
+	ea_store_rel.defaults = palloc0(desc->natts * sizeof(Expr *));
+	for (i = 0; i < desc->natts; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(desc, i);
+		Node	   *def;
+
+		ea_store_rel.source[i] = -2;
+		if (att->attisdropped)
+			continue;
+		ea_store_rel.source[i] = -1;
+		for (j = 0; j < EA_STORE_NCOLS; j++)
+			if (strcmp(NameStr(att->attname), ea_store_columns[j]) == 0)
+			{
+				ea_store_rel.source[i] = j;
+				found++;
+				break;
+			}
+		if (ea_store_rel.source[i] == -1 && (def = build_column_default(rel, i + 1)) != NULL)
+			ea_store_rel.defaults[i] = expression_planner((Expr *) def);
+	}
+	MemoryContextSwitchTo(old);
+	ea_store_rel.mcxt = mcxt;
+	ea_store_rel.direct = found == EA_STORE_NCOLS &&
+		rel->rd_rel->relkind == RELKIND_RELATION &&
+		rel->trigdesc == NULL && !rel->rd_rel->relrowsecurity &&
+		!(desc->constr != NULL && desc->constr->has_generated_stored) &&
+		RelationGetPrimaryKeyIndex(rel) == ea_values_rel.pkey;
+	ea_store_rel.relid = RelationGetRelid(rel);
+}
+
+/*
+ * In REPEATABLE READ and SERIALIZABLE, the row that made the store do
+ * nothing must be visible to the transaction's snapshot (or be its own).
+ */
+static void
+ea_pg_store_check_visible(EState *estate, Relation rel, ItemPointer tid)
+{
+	TupleTableSlot *other;
+	bool		isnull;
+
+	if (!IsolationUsesXactSnapshot())
+		return;
+	other = table_slot_create(rel, NULL);
+	if (!table_tuple_fetch_row_version(rel, tid, SnapshotAny, other))
+		elog(ERROR, "failed to fetch the conflicting row of \"ea_assignments\"");
+	if (!table_tuple_satisfies_snapshot(rel, other, estate->es_snapshot) &&
+		!TransactionIdIsCurrentTransactionId(
+			DatumGetTransactionId(slot_getsysattr(other, MinTransactionIdAttributeNumber,
+												  &isnull))))
+		ereport(ERROR,
+				(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+				 errmsg("could not serialize access due to concurrent update")));
+	ExecDropSingleTupleTableSlot(other);
+}
+
+/*
+ * Store (values, nulls: the six columns of ea_store_columns) as described
+ * above.  Returns 1 when stored, 0 when a row was there, -1 when the table
+ * needs the SPI statement.
+ */
+static int
+ea_pg_assignments_insert_direct(Datum *values, bool *nulls)
+{
+	Relation	rel;
+	EState	   *estate;
+	ResultRelInfo *rri;
+	TupleTableSlot *slot;
+	ExprContext *econtext;
+	List	   *arbiter;
+	ItemPointerData conflict;
+	EaOwnerSwitch save;
+	bool		stored = false;
+	int			i;
+
+	if (RecoveryInProgress() || XactReadOnly)
+		return -1;
+	rel = ea_pg_values_open(RowExclusiveLock);
+	if (ea_store_rel.relid != RelationGetRelid(rel))
+		ea_pg_store_rel_fill(rel);
+	if (!ea_store_rel.direct)
+	{
+		table_close(rel, NoLock);
+		return -1;
+	}
+
+	/* as the table's owner, as the SPI statement runs (defaults, constraints) */
+	ea_pg_storage_become_owner(&save);
+	estate = CreateExecutorState();
+	estate->es_output_cid = GetCurrentCommandId(true);
+	estate->es_snapshot = RegisterSnapshot(GetTransactionSnapshot());
+	rri = makeNode(ResultRelInfo);
+	InitResultRelInfo(rri, rel, 0, NULL, 0);
+	ExecOpenIndices(rri, true);
+	arbiter = list_make1_oid(ea_values_rel.pkey);
+
+	/* the row: the six values, the other columns' defaults */
+	slot = table_slot_create(rel, NULL);
+	ExecClearTuple(slot);
+	econtext = GetPerTupleExprContext(estate);
+	for (i = 0; i < ea_store_rel.natts; i++)
+	{
+		int			source = ea_store_rel.source[i];
+
+		slot->tts_values[i] = (Datum) 0;
+		slot->tts_isnull[i] = true;
+		if (source >= 0)
+		{
+			slot->tts_values[i] = values[source];
+			slot->tts_isnull[i] = nulls[source];
+		}
+		else if (source == -1 && ea_store_rel.defaults[i] != NULL)
+		{
+			/* planned when kept: only the executor's state is built here */
+			MemoryContext old = MemoryContextSwitchTo(estate->es_query_cxt);
+			ExprState  *def = ExecInitExpr(ea_store_rel.defaults[i], NULL);
+
+			MemoryContextSwitchTo(old);
+			slot->tts_values[i] = ExecEvalExprSwitchContext(def, econtext,
+															&slot->tts_isnull[i]);
+		}
+	}
+	ExecStoreVirtualTuple(slot);
+	if (RelationGetDescr(rel)->constr != NULL)
+		ExecConstraints(rri, slot, estate);
+
+	for (;;)
+	{
+		uint32		token;
+		bool		conflicted = false;
+
+		CHECK_FOR_INTERRUPTS();
+		/* 1. a committed row (the wait for an uncommitted one is in here) */
+		if (!ExecCheckIndexConstraints(rri, slot, estate, &conflict, arbiter))
+		{
+			ea_pg_store_check_visible(estate, rel, &conflict);
+			break;
+		}
+		/* 2. the speculative heap tuple */
+		token = SpeculativeInsertionLockAcquire(GetCurrentTransactionId());
+		table_tuple_insert_speculative(rel, slot, estate->es_output_cid, 0, NULL, token);
+		/* 3. its index entries; confirm it, or kill it and start over */
+#if PG_VERSION_NUM >= 160000
+		list_free(ExecInsertIndexTuples(rri, slot, estate, false, true, &conflicted, arbiter,
+										false));
+#else
+		list_free(ExecInsertIndexTuples(rri, slot, estate, false, true, &conflicted, arbiter));
+#endif
+		table_tuple_complete_speculative(rel, slot, token, !conflicted);
+		SpeculativeInsertionLockRelease(GetCurrentTransactionId());
+		if (!conflicted)
+		{
+			stored = true;
+			break;
+		}
+	}
+
+	ExecDropSingleTupleTableSlot(slot);
+	ExecCloseIndices(rri);
+	UnregisterSnapshot(estate->es_snapshot);
+	FreeExecutorState(estate);
+	ea_pg_storage_restore_user(&save);
+	/* the lock is kept to the end of the transaction, as a statement's is */
+	table_close(rel, NoLock);
+	if (stored)
+		CommandCounterIncrement();
+	return stored ? 1 : 0;
+}
+
+/*
  * Store a first assignment.  Returns false when a row was there already
  * (another call or session won; ON CONFLICT DO NOTHING waits for an
  * uncommitted competitor to finish first).  The sticky value (the core's
@@ -652,6 +905,18 @@ ea_pg_assignments_insert(const char *unit_id, const char *id_type,
 	if (isnull)
 		nulls[4] = 'n';
 	values[5] = JsonbPGetDatum(jb);
+	if (ea_pg_assignments_direct())
+	{
+		bool		isnulls[EA_STORE_NCOLS];
+		int			done;
+		int			i;
+
+		for (i = 0; i < EA_STORE_NCOLS; i++)
+			isnulls[i] = nulls[i] == 'n';
+		done = ea_pg_assignments_insert_direct(values, isnulls);
+		if (done >= 0)
+			return done == 1;
+	}
 	schema = ea_pg_storage_enter(&save);
 	ea_pg_aexec(schema, EA_APLAN_INSERT, values, nulls, SPI_OK_INSERT_RETURNING);
 	inserted = (SPI_processed > 0);

@@ -395,6 +395,26 @@ ea_pg_storage_enter(EaOwnerSwitch *save)
 	return storage.schema;
 }
 
+/*
+ * The identity switch of ea_pg_storage_enter without SPI, for the direct
+ * access paths (ea_pg_assignments.c); ea_pg_storage_restore_user switches
+ * back.
+ */
+void
+ea_pg_storage_become_owner(EaOwnerSwitch *save)
+{
+	EaStorage	storage;
+
+	ea_pg_storage(&storage);
+	ea_pg_become_owner(&storage, save);
+}
+
+void
+ea_pg_storage_restore_user(const EaOwnerSwitch *save)
+{
+	ea_pg_restore_user(save);
+}
+
 /* Disconnect from SPI and switch back to the caller's identity. */
 void
 ea_pg_storage_leave(const EaOwnerSwitch *save)
