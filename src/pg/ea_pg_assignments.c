@@ -684,9 +684,10 @@ ea_pg_jsonb_string_member(Jsonb *object, const char *key, bool *isnull)
  * than the six written get their defaults (assigned_at: now()), and NOT
  * NULL and CHECK constraints are checked, as the statement would.  The SPI
  * statement stays for what this does not do: a table with triggers,
- * row-level security or generated columns, a partitioned one, Citus (see
- * ea_pg_assignments_direct), and a read-only transaction or hot standby,
- * where the statement raises its usual error.
+ * row-level security or generated columns, a partitioned one, one whose
+ * written columns are no longer text and jsonb (the statement would cast),
+ * Citus (see ea_pg_assignments_direct), and a read-only transaction or hot
+ * standby, where the statement raises its usual error.
  */
 
 /* Fill ea_store_rel for ea_assignments open as rel. */
@@ -723,7 +724,10 @@ ea_pg_store_rel_fill(Relation rel)
 			if (strcmp(NameStr(att->attname), ea_store_columns[j]) == 0)
 			{
 				ea_store_rel.source[i] = j;
-				found++;
+				/* the values are text and jsonb datums, stored as they are */
+				if (att->atttypid == (j == EA_STORE_NCOLS - 1 ? JSONBOID : TEXTOID) &&
+					att->atttypmod < 0)
+					found++;
 				break;
 			}
 		if (ea_store_rel.source[i] == -1 && (def = build_column_default(rel, i + 1)) != NULL)
