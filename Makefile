@@ -123,7 +123,8 @@ REGRESS = \
 REGRESS_OPTS = --inputdir=.
 
 # isolationtester: specs/<name>.spec -> expected/<name>.out
-ISOLATION = cache_invalidation assign_concurrent assign_reload assign_trigger_concurrent assign_read_snapshot
+ISOLATION = cache_invalidation assign_concurrent assign_reload assign_trigger_concurrent assign_read_snapshot \
+	assign_reload_midcall
 
 EXTRA_CLEAN = build results regression.diffs regression.out output_iso
 

@@ -7,9 +7,14 @@
  * trigger on the storage tables sends a relcache invalidation for them;
  * it reaches the other backends when the writing transaction commits and
  * this backend at once (and again if it rolls back), as in pg_cron.  The
- * callback only marks the cache stale: it is rebuilt on next use, so a
- * pointer handed out by ea_pg_cache_specs() stays valid until the next
- * call of ea_pg_cache_specs().
+ * callback only marks the cache stale: it is rebuilt on next use.  Specs
+ * replaced by a rebuild are retired, not freed, until the next statement
+ * (or the end of the transaction): a pointer handed out by
+ * ea_pg_cache_specs() stays valid for the whole of the call that got it,
+ * even when the call takes in an invalidation (a lock it acquires does)
+ * and something it calls afterwards reloads -- as exposure logging does
+ * after a first assignment was stored, while the result it logs still
+ * points into the specs it was evaluated with.
  *
  * On Citus (ea_pg_citus.c) the tables are reference tables without that
  * trigger: once per statement the version of the document row in this
@@ -55,6 +60,20 @@ static bool ea_cache_until_xact_end = false;
 static uint64 ea_cache_invalidations = 0;
 static TimestampTz ea_cache_statement = 0;	/* last statement seen */
 static char *ea_cache_version = NULL;	/* Citus: document row version, or NULL */
+static List *ea_cache_retired = NIL;	/* replaced specs (in TopMemoryContext) */
+
+/* Free the specs replaced before this statement (see the top of the file). */
+static void
+ea_pg_cache_free_retired(void)
+{
+	List	   *retired = ea_cache_retired;
+	ListCell   *lc;
+
+	ea_cache_retired = NIL;		/* forgotten first: nothing is freed twice */
+	foreach(lc, retired)
+		ea_specs_free((ea_specs *) lfirst(lc));
+	list_free(retired);
+}
 
 /* Relcache callback: mark the cache stale if one of our tables changed. */
 static void
@@ -72,6 +91,10 @@ ea_pg_cache_relcache_callback(Datum arg, Oid relid)
 static void
 ea_pg_cache_xact_callback(XactEvent event, void *arg)
 {
+	if (event == XACT_EVENT_COMMIT || event == XACT_EVENT_ABORT ||
+		event == XACT_EVENT_PARALLEL_COMMIT || event == XACT_EVENT_PARALLEL_ABORT ||
+		event == XACT_EVENT_PREPARE)
+		ea_pg_cache_free_retired();
 	if (ea_cache_until_xact_end)
 	{
 		ea_cache_valid = false;
@@ -109,7 +132,22 @@ ea_pg_cache_clear(void)
 	ea_pg_result_cache_reset();
 	ea_cache_generation++;
 	if (old != NULL)
-		ea_specs_free(old);
+	{
+		MemoryContext mcxt = MemoryContextSwitchTo(TopMemoryContext);
+
+		PG_TRY();
+		{
+			ea_cache_retired = lappend(ea_cache_retired, old);
+		}
+		PG_CATCH();
+		{
+			/* out of memory for the list: nothing can use them after an error */
+			ea_specs_free(old);
+			PG_RE_THROW();
+		}
+		PG_END_TRY();
+		MemoryContextSwitchTo(mcxt);
+	}
 	if (ea_cache_context == NULL)
 		ea_cache_context = AllocSetContextCreate(CacheMemoryContext,
 												 "experiment_assign cache",
@@ -208,6 +246,8 @@ ea_pg_cache_specs(bool missing_ok)
 	if (statement != ea_cache_statement)
 	{
 		ea_cache_statement = statement;
+		/* no call of an earlier statement is running any more */
+		ea_pg_cache_free_retired();
 		AcceptInvalidationMessages();
 
 		/*
