@@ -241,7 +241,7 @@ ea_cmp_strings(const ea_dval *v, const ea_tval *t, ea_op op, bool ignore_case)
 		/* a few elements: comparing beats hashing the user's string */
 		if (t->nelems <= 4)
 			for (i = 0; i < t->nelems && !found; i++)
-				found = strcmp(vl, t->elems[i].lower) == 0;
+				found = vl[0] == t->elems[i].lower[0] && strcmp(vl, t->elems[i].lower) == 0;
 		else
 			found = ea_map_get(&t->elem_index, vl) != NULL;
 		return op == EA_OP_NONE ? !found : found;

@@ -239,6 +239,20 @@ extern ea_status ea_evaluate(const ea_specs *specs, const ea_user *user,
 							 ea_result **out, ea_error *err);
 
 /*
+ * The same, for a caller that evaluates one name many times: the spec of
+ * that name looked up once with ea_specs_find() (NULL when the document
+ * lacks it; valid as long as specs) instead of by name on every call.
+ */
+struct ea_spec;
+extern const struct ea_spec *ea_specs_find(const ea_specs *specs, ea_kind kind,
+										   const char *name);
+extern ea_status ea_evaluate_found(const ea_specs *specs, const ea_user *user,
+								   ea_kind kind, const char *name,
+								   const struct ea_spec *spec,
+								   const ea_eval_opts *opts,
+								   ea_result **out, ea_error *err);
+
+/*
  * A result's fields, for callers that build their own output (the
  * PostgreSQL layer builds jsonb directly).  ea_result_json() writes exactly
  * these fields.  Strings are owned by the result or the specs.

@@ -578,7 +578,8 @@ ea_nested_gate(ea_ctx *ctx, const ea_condition *c)
 			ctx->nmemo++;
 		}
 	}
-	if (expose && !ctx->opts->value_only && strncmp(gate, "segment:", 8) != 0)
+	if (expose && !ctx->opts->value_only &&
+		(gate[0] != 's' || strncmp(gate, "segment:", 8) != 0))
 	{
 		e.gate = gate;
 		e.value = r->bool_value;
@@ -605,6 +606,17 @@ ea_eval_condition(ea_ctx *ctx, const ea_condition *c)
 	if (c->ctype == EA_C_PASS_GATE || c->ctype == EA_C_FAIL_GATE)
 	{
 		ea_nested_gate(ctx, c);
+		return;
+	}
+	if (c->bucket_set != NULL && !r->unsupported)
+	{
+		/* user_bucket any/none over an array: the bucket's bit (see ea_spec.h) */
+		uint64_t	b = ea_hash3(c->salt ? c->salt : "",
+								 ea_unit_id(ctx, c->id_type, c->lower_id_type), NULL) % 1000;
+		bool		found = (c->bucket_set[b >> 6] >> (b & 63)) & 1;
+
+		r->bool_value = (c->opk == EA_OP_NONE || c->opk == EA_OP_NONE_CASE_SENSITIVE)
+			? !found : found;
 		return;
 	}
 	v = ea_condition_value(ctx, c, &unsupported);
@@ -1104,10 +1116,25 @@ ea_wall_clock_ms(void)
 	return (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+const ea_spec *
+ea_specs_find(const ea_specs *specs, ea_kind kind, const char *name)
+{
+	return ea_find_spec(specs, name, kind);
+}
+
 ea_status
 ea_evaluate(const ea_specs *specs, const ea_user *user, ea_kind kind,
 			const char *name, const ea_eval_opts *opts, ea_result **out,
 			ea_error *err)
+{
+	return ea_evaluate_found(specs, user, kind, name, ea_find_spec(specs, name, kind),
+							 opts, out, err);
+}
+
+ea_status
+ea_evaluate_found(const ea_specs *specs, const ea_user *user, ea_kind kind,
+				  const char *name, const ea_spec *spec, const ea_eval_opts *opts,
+				  ea_result **out, ea_error *err)
 {
 	ea_ctx		ctx;
 	ea_result  *r;
@@ -1120,7 +1147,7 @@ ea_evaluate(const ea_specs *specs, const ea_user *user, ea_kind kind,
 		return ea_fail(err, EA_ERR_NOMEM, "out of memory", NULL);
 	ea_ctx_init(&ctx, r, specs, user, opts, kind, &depth);
 	ea_scratch_take(&ctx);
-	r->recognized = ea_eval_spec(&ctx, name, kind);
+	r->recognized = ea_eval_found(&ctx, name, kind, spec);
 	r->name = name;
 	if (ctx.regex_limit != NULL)
 	{

@@ -187,6 +187,61 @@ ea_parse_additional(ea_pctx *c, json_object *obj, ea_condition *cond)
 }
 
 /* One condition object (inline in v1, a condition_map entry in v2). */
+/*
+ * The decimal a user_bucket value prints as (0..999, no sign, no leading
+ * zero), or -1 for any other string.
+ */
+static int
+ea_bucket_of_string(const char *s)
+{
+	int			v = 0;
+	int			n;
+
+	if (s == NULL || s[0] == '\0' || (s[0] == '0' && s[1] != '\0'))
+		return -1;
+	for (n = 0; s[n] != '\0'; n++)
+	{
+		if (n >= 3 || s[n] < '0' || s[n] > '9')
+			return -1;
+		v = v * 10 + (s[n] - '0');
+	}
+	return v;
+}
+
+/*
+ * Fill cond->bucket_set for a user_bucket condition whose operator compares
+ * the bucket's string with an array's elements for equality (any, none,
+ * either case: a decimal has no case).  The bucket is 0..999 and prints as
+ * its digits, so it equals exactly the elements whose string is that
+ * decimal: a bit per bucket decides as the string comparison would.
+ * False when out of memory.
+ */
+static bool
+ea_bucket_set_build(ea_arena *a, ea_condition *cond)
+{
+	uint64_t   *set;
+	size_t		i;
+
+	if (cond->op == NULL || cond->target.type != EA_J_ARRAY ||
+		(cond->opk != EA_OP_ANY && cond->opk != EA_OP_NONE &&
+		 cond->opk != EA_OP_ANY_CASE_SENSITIVE && cond->opk != EA_OP_NONE_CASE_SENSITIVE))
+		return true;
+	set = ea_arena_alloc(a, 16 * sizeof(uint64_t));
+	if (set == NULL)
+		return false;
+	for (i = 0; i < cond->target.nelems; i++)
+	{
+		const ea_telem *e = &cond->target.elems[i];
+		int			b = ea_bucket_of_string(cond->opk == EA_OP_ANY || cond->opk == EA_OP_NONE
+											? e->lower : e->orig);
+
+		if (b >= 0)
+			set[b >> 6] |= (uint64_t) 1 << (b & 63);
+	}
+	cond->bucket_set = set;
+	return true;
+}
+
 static ea_status
 ea_parse_condition(ea_pctx *c, json_object *obj, ea_condition **out)
 {
@@ -225,6 +280,8 @@ ea_parse_condition(ea_pctx *c, json_object *obj, ea_condition **out)
 		return ea_nomem(c);
 	}
 	if (!ok || a->failed)
+		return ea_nomem(c);
+	if (cond->ctype == EA_C_USER_BUCKET && !ea_bucket_set_build(a, cond))
 		return ea_nomem(c);
 	if (cond->target.regex_unsupported != NULL)
 	{

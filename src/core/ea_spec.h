@@ -67,6 +67,12 @@ typedef struct ea_condition
 	bool		has_target;
 	ea_tval		target;
 	const struct ea_spec *gate_spec;	/* pass_gate/fail_gate: the gate, if known */
+	/*
+	 * user_bucket with any/none (either case) over an array: bit b set when
+	 * an element's string is the decimal b (0..999), the only strings bucket
+	 * b's equals; NULL otherwise.
+	 */
+	const uint64_t *bucket_set;
 } ea_condition;
 
 typedef struct ea_rule

@@ -371,7 +371,7 @@ ea_user_unit_dval(const ea_user *user, const char *id_type,
 
 	if (id_type == NULL)
 		return NULL;
-	if (strcmp(lower_id_type, "userid") == 0)
+	if (lower_id_type[0] == 'u' && strcmp(lower_id_type, "userid") == 0)
 		return ea_present(&user->user_id);
 	v = ea_kv_get(&user->custom_ids, id_type);
 	if (v == NULL)

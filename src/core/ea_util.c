@@ -137,9 +137,9 @@ ea_arena_free(ea_arena *arena)
 
 /*
  * A hash for in-memory tables (spec names, map keys, cache slots): eight
- * bytes per multiply instead of FNV's one, so a 100-byte user agent or a
- * result key costs a dozen steps.  Not for anything stored or compared
- * across processes.
+ * bytes per multiply instead of FNV's one, in four independent lanes for
+ * keys of 32 bytes and more (a 100-byte user agent, a 200-byte result
+ * key).  Not for anything stored or compared across processes.
  */
 uint64_t
 ea_hash_bytes(const void *data, size_t len)
@@ -168,6 +168,34 @@ ea_hash_bytes(const void *data, size_t len)
 	}
 	else
 	{
+		if (n >= 32)
+		{
+			/*
+			 * Long keys (a user agent, a result key): four independent
+			 * lanes, so the multiplies overlap instead of waiting on each
+			 * other, folded into h before the tail.
+			 */
+			uint64_t	lane[4] = {h, h ^ 0x2545F4914F6CDD1DULL,
+				h ^ 0x9FB21C651E98DF25ULL, h ^ 0xD6E8FEB86659FD93ULL};
+			int			i;
+
+			while (n >= 32)
+			{
+				for (i = 0; i < 4; i++)
+				{
+					memcpy(&w, p + 8 * i, 8);
+					lane[i] = (lane[i] ^ w) * 0xC2B2AE3D27D4EB4FULL;
+					lane[i] ^= lane[i] >> 31;
+				}
+				p += 32;
+				n -= 32;
+			}
+			for (i = 0; i < 4; i++)
+			{
+				h = (h ^ lane[i]) * 0xC2B2AE3D27D4EB4FULL;
+				h ^= h >> 31;
+			}
+		}
 		while (n >= 8)
 		{
 			memcpy(&w, p, 8);
@@ -178,7 +206,7 @@ ea_hash_bytes(const void *data, size_t len)
 		}
 		if (n > 0)
 		{
-			/* the last eight bytes, overlapping what was hashed */
+			/* the last eight bytes, overlapping what was hashed (len >= 8) */
 			memcpy(&w, p + n - 8, 8);
 			h = (h ^ w) * 0xC2B2AE3D27D4EB4FULL;
 		}

@@ -61,8 +61,8 @@ ea_pg_eval_opts(ea_eval_opts *opts)
 
 /*
  * What a call site keeps between rows (fn_extra): the spec name as a C
- * string and the user needs of that spec, valid while the specs'
- * generation is the same.  A query passes the same name on every row.
+ * string, the user needs of that spec and the spec itself, valid while
+ * the specs' generation is the same.  A query passes the same name on every row.
  */
 typedef struct EaEvalCall
 {
@@ -71,11 +71,13 @@ typedef struct EaEvalCall
 	ea_kind		kind;
 	uint64		generation;		/* of the specs needs belongs to; 0 = none */
 	const ea_user_needs *needs; /* NULL: the whole user */
+	const struct ea_spec *spec; /* the spec of name, NULL if none */
 } EaEvalCall;
 
 static const char *
 ea_pg_call_name(FunctionCallInfo fcinfo, text *name, ea_kind kind,
-				const ea_specs *specs, const ea_user_needs **needs)
+				const ea_specs *specs, const ea_user_needs **needs,
+				const struct ea_spec **spec)
 {
 	EaEvalCall *call = fcinfo->flinfo->fn_extra;
 	Size		len = VARSIZE_ANY_EXHDR(name);
@@ -102,9 +104,11 @@ ea_pg_call_name(FunctionCallInfo fcinfo, text *name, ea_kind kind,
 	if (call->generation != ea_pg_cache_generation())
 	{
 		call->needs = ea_specs_user_needs(specs, kind, call->name);
+		call->spec = ea_specs_find(specs, kind, call->name);
 		call->generation = ea_pg_cache_generation();
 	}
 	*needs = call->needs;
+	*spec = call->spec;
 	return call->name;
 }
 
@@ -122,19 +126,20 @@ ea_pg_evaluate(FunctionCallInfo fcinfo, ea_kind kind, bool value_only,
 	const ea_user *u;
 	const char *spec_name;
 	const ea_user_needs *needs;
+	const struct ea_spec *spec;
 	ea_eval_opts opts;
 	ea_error	err;
 
 	ea_pg_eval_opts(&opts);
 	opts.value_only = value_only;
 	specs = ea_pg_cache_specs(false);
-	spec_name = ea_pg_call_name(fcinfo, PG_GETARG_TEXT_PP(1), kind, specs, &needs);
+	spec_name = ea_pg_call_name(fcinfo, PG_GETARG_TEXT_PP(1), kind, specs, &needs, &spec);
 	/* only the parts of the user this spec can read */
 	u = ea_pg_user_from_jsonb(user, needs);
 
 	/* from here to the end, nothing may call back into PostgreSQL */
-	if (ea_evaluate(specs, u, kind, spec_name, &opts,
-					&guard->result, &err) != EA_OK)
+	if (ea_evaluate_found(specs, u, kind, spec_name, spec, &opts,
+						  &guard->result, &err) != EA_OK)
 		ea_pg_report(&err, NULL);
 }
 
