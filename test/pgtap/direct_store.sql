@@ -11,12 +11,7 @@ CREATE EXTENSION experiment_assign;
 SELECT plan(17);
 
 -- an experiment that puts everybody in Control
-SELECT load_config_specs($${"time": 7, "feature_gates": [], "layer_configs": [],
- "dynamic_configs": [{"name": "exp", "type": "dynamic_config", "entity": "experiment",
-  "salt": "s", "enabled": true, "defaultValue": {}, "idType": "userID", "isActive": true,
-  "rules": [{"name": "control", "id": "exp_control", "groupName": "Control", "salt": "s",
-   "passPercentage": 100, "returnValue": {"g": "c"}, "idType": "userID", "isExperimentGroup": true,
-   "conditions": [{"type": "public", "idType": "userID"}]}]}]}$$);
+\ir lib/everyone_control.sql
 CREATE FUNCTION tap_assign(unit text) RETURNS jsonb LANGUAGE sql AS $$
 	SELECT get_experiment(u, 'exp', get_user_persisted_values(u, 'userID'))
 	FROM (SELECT jsonb_build_object('userID', unit) AS u) s

@@ -72,12 +72,7 @@ FROM (VALUES ('delete_unit_assignments', ARRAY['text', 'text']),
              ('export_user_persisted_values', ARRAY[]::text[])) AS v(f, args);
 
 -- an experiment that puts everybody in Control
-SELECT load_config_specs($${"time": 7, "feature_gates": [], "layer_configs": [],
- "dynamic_configs": [{"name": "exp", "type": "dynamic_config", "entity": "experiment",
-  "salt": "s", "enabled": true, "defaultValue": {}, "idType": "userID", "isActive": true,
-  "rules": [{"name": "control", "id": "exp_control", "groupName": "Control", "salt": "s",
-   "passPercentage": 100, "returnValue": {"g": "c"}, "idType": "userID", "isExperimentGroup": true,
-   "conditions": [{"type": "public", "idType": "userID"}]}]}]}$$);
+\ir lib/everyone_control.sql
 
 CREATE ROLE ea_tap_app;
 CREATE ROLE ea_tap_analyst;
