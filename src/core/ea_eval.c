@@ -259,17 +259,22 @@ ea_pass_percentage(ea_ctx *ctx, const ea_rule *rule, const char *spec_salt)
 
 /* ---- condition values ---- */
 
+/* A user_bucket condition's bucket of the unit: 0..999. */
+static uint64_t
+ea_bucket(ea_ctx *ctx, const ea_condition *c)
+{
+	return ea_hash3(c->salt ? c->salt : "",
+					ea_unit_id(ctx, c->id_type, c->lower_id_type), NULL) % 1000;
+}
+
 static const ea_dval *
 ea_user_bucket(ea_ctx *ctx, const ea_condition *c)
 {
 	ea_dval    *v = ea_arena_alloc(&ctx->scratch, sizeof(ea_dval));
-	uint64_t	h;
 
 	if (v == NULL)
 		return NULL;
-	h = ea_hash3(c->salt ? c->salt : "",
-				 ea_unit_id(ctx, c->id_type, c->lower_id_type), NULL);
-	ea_dval_from_uint(&ctx->scratch, h % 1000, v);
+	ea_dval_from_uint(&ctx->scratch, ea_bucket(ctx, c), v);
 	return v;
 }
 
@@ -611,8 +616,7 @@ ea_eval_condition(ea_ctx *ctx, const ea_condition *c)
 	if (c->bucket_set != NULL && !r->unsupported)
 	{
 		/* user_bucket any/none over an array: the bucket's bit (see ea_spec.h) */
-		uint64_t	b = ea_hash3(c->salt ? c->salt : "",
-								 ea_unit_id(ctx, c->id_type, c->lower_id_type), NULL) % 1000;
+		uint64_t	b = ea_bucket(ctx, c);
 		bool		found = (c->bucket_set[b >> 6] >> (b & 63)) & 1;
 
 		r->bool_value = (c->opk == EA_OP_NONE || c->opk == EA_OP_NONE_CASE_SENSITIVE)

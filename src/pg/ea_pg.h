@@ -104,7 +104,7 @@ extern Oid	ea_pg_extension_schema(void);
 extern Oid	ea_pg_storage_enter(EaOwnerSwitch *save);
 extern Oid	ea_pg_storage_schema(void);
 extern void ea_pg_storage_leave(const EaOwnerSwitch *save);
-extern void ea_pg_storage_become_owner(EaOwnerSwitch *save);
+extern Oid	ea_pg_storage_become_owner(EaOwnerSwitch *save);
 extern void ea_pg_storage_restore_user(const EaOwnerSwitch *save);
 
 extern bool ea_pg_storage_owns(Oid relid);

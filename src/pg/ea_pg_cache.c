@@ -123,31 +123,23 @@ ea_pg_cache_generation(void)
 static void
 ea_pg_cache_clear(void)
 {
-	ea_specs   *old = ea_cache_specs;
+	/*
+	 * The old specs are retired first: should the list's memory run out,
+	 * the cache still owns them and nothing is lost.
+	 */
+	if (ea_cache_specs != NULL)
+	{
+		MemoryContext mcxt = MemoryContextSwitchTo(TopMemoryContext);
 
+		ea_cache_retired = lappend(ea_cache_retired, ea_cache_specs);
+		MemoryContextSwitchTo(mcxt);
+	}
 	ea_cache_specs = NULL;
 	ea_cache_idlists = NULL;
 	ea_cache_version = NULL;
 	/* cached results are keyed by pointers into the old specs */
 	ea_pg_result_cache_reset();
 	ea_cache_generation++;
-	if (old != NULL)
-	{
-		MemoryContext mcxt = MemoryContextSwitchTo(TopMemoryContext);
-
-		PG_TRY();
-		{
-			ea_cache_retired = lappend(ea_cache_retired, old);
-		}
-		PG_CATCH();
-		{
-			/* out of memory for the list: nothing can use them after an error */
-			ea_specs_free(old);
-			PG_RE_THROW();
-		}
-		PG_END_TRY();
-		MemoryContextSwitchTo(mcxt);
-	}
 	if (ea_cache_context == NULL)
 		ea_cache_context = AllocSetContextCreate(CacheMemoryContext,
 												 "experiment_assign cache",

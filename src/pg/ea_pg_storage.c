@@ -229,8 +229,8 @@ ea_pg_become_owner(const EaStorage *storage, EaOwnerSwitch *save)
 }
 
 /* Back to the caller's identity (an error restores it by itself). */
-static void
-ea_pg_restore_user(const EaOwnerSwitch *save)
+void
+ea_pg_storage_restore_user(const EaOwnerSwitch *save)
 {
 	SetUserIdAndSecContext(save->saved_userid, save->saved_sec_context);
 }
@@ -387,32 +387,25 @@ ea_pg_execute(const EaStorage *storage, EaPlanId id, Datum *values,
 Oid
 ea_pg_storage_enter(EaOwnerSwitch *save)
 {
-	EaStorage	storage;
+	Oid			schema = ea_pg_storage_become_owner(save);
 
-	ea_pg_storage(&storage);
-	ea_pg_become_owner(&storage, save);
 	ea_pg_connect();
-	return storage.schema;
+	return schema;
 }
 
 /*
- * The identity switch of ea_pg_storage_enter without SPI, for the direct
- * access paths (ea_pg_assignments.c); ea_pg_storage_restore_user switches
- * back.
+ * The identity switch of ea_pg_storage_enter without SPI (also for the
+ * direct access paths of ea_pg_assignments.c); returns the extension's
+ * schema.  ea_pg_storage_restore_user switches back.
  */
-void
+Oid
 ea_pg_storage_become_owner(EaOwnerSwitch *save)
 {
 	EaStorage	storage;
 
 	ea_pg_storage(&storage);
 	ea_pg_become_owner(&storage, save);
-}
-
-void
-ea_pg_storage_restore_user(const EaOwnerSwitch *save)
-{
-	ea_pg_restore_user(save);
+	return storage.schema;
 }
 
 /* Disconnect from SPI and switch back to the caller's identity. */
@@ -420,7 +413,7 @@ void
 ea_pg_storage_leave(const EaOwnerSwitch *save)
 {
 	ea_pg_finish();
-	ea_pg_restore_user(save);
+	ea_pg_storage_restore_user(save);
 }
 
 static void
@@ -484,7 +477,7 @@ ea_pg_storage_read_specs(Snapshot snapshot)
 	PopActiveSnapshot();
 	result = ea_pg_spi_first_text(caller);
 	ea_pg_finish();
-	ea_pg_restore_user(&save);
+	ea_pg_storage_restore_user(&save);
 	return result;
 }
 
@@ -526,7 +519,7 @@ ea_pg_storage_read_id_lists(Snapshot snapshot, EaIdListRowFn fn, void *arg)
 	SPI_cursor_close(portal);
 	PopActiveSnapshot();
 	ea_pg_finish();
-	ea_pg_restore_user(&save);
+	ea_pg_storage_restore_user(&save);
 }
 
 /* Insert or replace the stored document. */
@@ -545,7 +538,7 @@ ea_pg_storage_write_specs(Datum document, int64 time_ms, int format)
 	ea_pg_connect();
 	ea_pg_execute(&storage, EA_PLAN_WRITE_SPECS, values, false, SPI_OK_INSERT);
 	ea_pg_finish();
-	ea_pg_restore_user(&save);
+	ea_pg_storage_restore_user(&save);
 }
 
 /* Run one ID-list write statement as the owner. */
@@ -567,7 +560,7 @@ ea_pg_id_list_write(EaPlanId id, text *list_name, ArrayType *hashes,
 	if (ea_pg_citus_reference())
 		ea_pg_execute(&storage, EA_PLAN_TOUCH_SPECS, NULL, false, SPI_OK_UPDATE);
 	ea_pg_finish();
-	ea_pg_restore_user(&save);
+	ea_pg_storage_restore_user(&save);
 }
 
 /* Delete every id of a list. */
@@ -609,6 +602,6 @@ ea_pg_storage_id_list_size(text *list_name)
 	size = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0],
 									   SPI_tuptable->tupdesc, 1, &isnull));
 	ea_pg_finish();
-	ea_pg_restore_user(&save);
+	ea_pg_storage_restore_user(&save);
 	return size;
 }
