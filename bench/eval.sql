@@ -1,5 +1,6 @@
 -- bench/eval.sql: figure 1, SQL side.  One statement per kind over the whole
--- users table, on one core (no parallel workers), then the answers of the
+-- users table, on one core (no parallel workers), timed as the best of
+-- three runs (bench_time_best), then the answers of the
 -- first :ncheck users for the cross-implementation check.  Prints JSON lines.
 --   psql -v gate=G -v experiment=E -v layer=L -v ncheck=N -f bench/eval.sql
 \set ON_ERROR_STOP on
@@ -13,24 +14,24 @@ SELECT check_gate('{"userID": "warm-up"}', :'gate') \g /dev/null
 SELECT count(u) FROM bench_users \g /dev/null
 
 SELECT json_build_object('impl', 'sql-scan', 'kind', 'scan', 'n', :n,
-	'ns_per_eval', 1e9 * bench_time('SELECT count(u) FROM bench_users') / :n);
+	'ns_per_eval', 1e9 * bench_time_best('SELECT count(u) FROM bench_users') / :n);
 
 SELECT json_build_object('impl', 'sql', 'kind', 'gate', 'name', :'gate', 'n', :n,
-	'ns_per_eval', 1e9 * bench_time(format(
+	'ns_per_eval', 1e9 * bench_time_best(format(
 		'SELECT count(*) FILTER (WHERE check_gate(u, %L)) FROM bench_users', :'gate')) / :n,
 	'check', (SELECT json_object_agg(k, c) FROM (
 		SELECT coalesce(check_gate(u, :'gate')::text, '(none)') AS k, count(*) AS c
 		FROM bench_users WHERE id <= :ncheck GROUP BY 1) s));
 
 SELECT json_build_object('impl', 'sql', 'kind', 'experiment', 'name', :'experiment', 'n', :n,
-	'ns_per_eval', 1e9 * bench_time(format(
+	'ns_per_eval', 1e9 * bench_time_best(format(
 		'SELECT count(get_experiment(u, %L)) FROM bench_users', :'experiment')) / :n,
 	'check', (SELECT json_object_agg(k, c) FROM (
 		SELECT coalesce(get_experiment(u, :'experiment') ->> 'group_name', '(none)') AS k, count(*) AS c
 		FROM bench_users WHERE id <= :ncheck GROUP BY 1) s));
 
 SELECT json_build_object('impl', 'sql', 'kind', 'layer', 'name', :'layer', 'n', :n,
-	'ns_per_eval', 1e9 * bench_time(format(
+	'ns_per_eval', 1e9 * bench_time_best(format(
 		'SELECT count(get_layer(u, %L)) FROM bench_users', :'layer')) / :n,
 	'check', (SELECT json_object_agg(k, c) FROM (
 		SELECT coalesce(get_layer(u, :'layer') ->> 'allocated_experiment_name', '(none)') AS k, count(*) AS c

@@ -123,6 +123,30 @@ extern bool ea_user_needs_member(const ea_user_needs *needs, const char *object,
 								 const char *key, size_t len, ea_member_type type);
 
 /*
+ * Which members of a user object (object as above) the spec can read, as a
+ * filter: ea_user_needs_member() is false for every member whose
+ * ea_user_needs_bit() is not in it, except, in customIDs, one of a type
+ * other than string, number or null.  So a caller may skip an object none
+ * of whose names hits the filter, after checking just that (and
+ * EA_USER_MAX_DEPTH and the number rule, below).  All ones for NULL needs.
+ */
+extern uint64_t ea_user_needs_filter(const ea_user_needs *needs, const char *object);
+
+/*
+ * The same for the top level: ea_user_needs_member() is false for a
+ * top-level member whose value is a string or null and whose bit is not
+ * in this filter.  All ones for NULL needs.
+ */
+extern uint64_t ea_user_needs_top_filter(const ea_user_needs *needs);
+
+/* One bit per (length, first byte) of a member name. */
+static inline uint64_t
+ea_user_needs_bit(const char *key, size_t len)
+{
+	return UINT64_C(1) << ((len * 7 + (len > 0 ? (unsigned char) key[0] : 0)) & 63);
+}
+
+/*
  * A member the spec does not read can still make the user invalid, inside
  * its value: nesting deeper than EA_USER_MAX_DEPTH containers (counting
  * the user object itself) or a number beyond f64.  A caller that skips
@@ -216,6 +240,13 @@ typedef struct ea_scratch ea_scratch;
 
 extern ea_scratch *ea_scratch_new(void);
 extern void ea_scratch_free(ea_scratch *scratch);
+
+/*
+ * Hand a result the caller no longer needs to the scratch (consumed either
+ * way): the next evaluation with this scratch reuses its memory instead of
+ * allocating a result and its exposure arrays.  NULL scratch: freed.
+ */
+extern void ea_scratch_keep_result(ea_scratch *scratch, ea_result *r);
 
 typedef struct ea_eval_opts
 {

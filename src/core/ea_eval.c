@@ -1063,6 +1063,7 @@ ea_reeval_filtered(const ea_specs *specs, const ea_user *user,
 struct ea_scratch
 {
 	ea_arena	arena;			/* empty while an evaluation holds it */
+	ea_result  *spare;			/* a finished result to reuse, or NULL */
 };
 
 ea_scratch *
@@ -1077,7 +1078,47 @@ ea_scratch_free(ea_scratch *scratch)
 	if (scratch == NULL)
 		return;
 	ea_arena_free(&scratch->arena);
+	ea_result_free(scratch->spare);
 	free(scratch);
+}
+
+void
+ea_scratch_keep_result(ea_scratch *scratch, ea_result *r)
+{
+	if (r == NULL)
+		return;
+	if (scratch == NULL || scratch->spare != NULL || r->owned.head != NULL)
+	{
+		ea_result_free(r);
+		return;
+	}
+	/* only the exposure arrays are worth keeping */
+	free(r->owned_json);
+	r->owned_json = NULL;
+	scratch->spare = r;
+}
+
+/*
+ * A result for a top-level evaluation: the scratch's spare one or a new
+ * one.  keep receives the spare's exposure arrays (emptied; zeroes for a
+ * new result), to be put back once ea_ctx_init() has cleared the result.
+ */
+static ea_result *
+ea_scratch_result(const ea_eval_opts *opts, ea_expo_list keep[2])
+{
+	ea_scratch *s = opts ? opts->scratch : NULL;
+	ea_result  *r;
+
+	memset(keep, 0, 2 * sizeof(ea_expo_list));
+	if (s == NULL || s->spare == NULL)
+		return malloc(sizeof(ea_result));
+	r = s->spare;
+	s->spare = NULL;
+	keep[0].items = r->exposures.items;
+	keep[0].cap = r->exposures.cap;
+	keep[1].items = r->undelegated.items;
+	keep[1].cap = r->undelegated.cap;
+	return r;
 }
 
 /*
@@ -1142,14 +1183,17 @@ ea_evaluate_found(const ea_specs *specs, const ea_user *user, ea_kind kind,
 {
 	ea_ctx		ctx;
 	ea_result  *r;
+	ea_expo_list keep[2];
 	int			depth = 0;
 	ea_status	st = EA_OK;
 
 	*out = NULL;
-	r = malloc(sizeof(ea_result));
+	r = ea_scratch_result(opts, keep);
 	if (r == NULL)
 		return ea_fail(err, EA_ERR_NOMEM, "out of memory", NULL);
 	ea_ctx_init(&ctx, r, specs, user, opts, kind, &depth);
+	r->exposures = keep[0];
+	r->undelegated = keep[1];
 	ea_scratch_take(&ctx);
 	r->recognized = ea_eval_found(&ctx, name, kind, spec);
 	r->name = name;

@@ -31,19 +31,10 @@ struct ea_user_needs
 	uint32_t	slots;			/* 1 << field slot, and EA_NEED_* */
 	ea_map		members;		/* custom / privateAttributes member names */
 	ea_map		ids;			/* customIDs member names */
-	uint64_t	members_filter; /* ea_needs_bit() of each name in members */
+	uint64_t	members_filter; /* ea_user_needs_bit() of each name in members */
 	uint64_t	ids_filter;		/* the same for ids */
+	uint64_t	top_filter;		/* ea_user_top_filter(slots) */
 };
-
-/*
- * One bit per (length, first byte) of a name: most members a spec does
- * not read are ruled out by one test, without hashing their names.
- */
-static inline uint64_t
-ea_needs_bit(const char *key, size_t len)
-{
-	return UINT64_C(1) << ((len * 7 + (len > 0 ? (unsigned char) key[0] : 0)) & 63);
-}
 
 /* A spec still to walk (the walk keeps a work list: no recursion). */
 typedef struct ea_needs_item
@@ -120,7 +111,7 @@ ea_needs_key(ea_needs_walk *w, ea_map *map, uint64_t *filter, const char *key)
 		return;
 	if (!ea_map_put(map, key, (void *) 1))
 		w->failed = true;
-	*filter |= ea_needs_bit(key, strlen(key));
+	*filter |= ea_user_needs_bit(key, strlen(key));
 }
 
 /* A user value lookup: the field, custom/private members, aliases. */
@@ -292,6 +283,7 @@ ea_specs_user_needs(const ea_specs *cspecs, ea_kind kind, const char *name)
 	w.needs = needs;
 	ea_needs_named(&w, name, kind);
 	ea_needs_drain(&w);
+	needs->top_filter = ea_user_top_filter(needs->slots);
 	free(w.todo);
 	ea_map_free(&w.seen);
 	ea_arena_free(&w.keys);
@@ -316,7 +308,7 @@ ea_user_needs_free(ea_user_needs *needs)
 static bool
 ea_needs_has(const ea_map *map, uint64_t filter, const char *key, size_t len)
 {
-	return (filter & ea_needs_bit(key, len)) != 0 &&
+	return (filter & ea_user_needs_bit(key, len)) != 0 &&
 		ea_map_get_n(map, key, len) != NULL;
 }
 
@@ -351,6 +343,25 @@ ea_user_needs_member(const ea_user_needs *needs, const char *object,
 	if (object[0] == 's')
 		return (needs->slots & EA_NEED_ENVIRONMENT) != 0;
 	return ea_needs_has(&needs->members, needs->members_filter, key, len);
+}
+
+uint64_t
+ea_user_needs_top_filter(const ea_user_needs *needs)
+{
+	return needs == NULL ? ~UINT64_C(0) : needs->top_filter;
+}
+
+uint64_t
+ea_user_needs_filter(const ea_user_needs *needs, const char *object)
+{
+	if (needs == NULL)
+		return ~UINT64_C(0);
+	/* the same tests as ea_user_needs_member() makes per member */
+	if (object[0] == 'c' && object[6] == 'I')
+		return needs->ids_filter;
+	if (object[0] == 's')
+		return (needs->slots & EA_NEED_ENVIRONMENT) != 0 ? ~UINT64_C(0) : 0;
+	return needs->members_filter;
 }
 
 /* The builder's number rule: serde_json refuses numbers beyond f64. */

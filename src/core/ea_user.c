@@ -74,6 +74,24 @@ ea_user_field_index(const char *key, size_t len)
 }
 
 /*
+ * The ea_user_needs_bit() of every top-level name a user built for these
+ * field slots must keep: the fields of the slots and the four objects.
+ */
+uint64_t
+ea_user_top_filter(uint32_t slots)
+{
+	uint64_t	filter = 0;
+	size_t		i;
+
+	for (i = 0; i < EA_NFIELDS; i++)
+		if ((slots & (1u << ea_user_fields[i].slot)) != 0)
+			filter |= ea_user_needs_bit(ea_user_fields[i].name, strlen(ea_user_fields[i].name));
+	for (i = 0; i < sizeof(ea_user_objects) / sizeof(ea_user_objects[0]); i++)
+		filter |= ea_user_needs_bit(ea_user_objects[i], strlen(ea_user_objects[i]));
+	return filter;
+}
+
+/*
  * A top-level field by exact name: its slot (see ea_user_field_slot) and
  * whether numbers are accepted; -1 for other names.
  */

@@ -56,6 +56,7 @@ extern int	ea_user_field_slot(const char *lower_field);
 #define EA_SLOT_IP			2	/* ea_user_field_slot("ip") */
 #define EA_SLOT_USERAGENT	6	/* ea_user_field_slot("useragent") */
 extern int	ea_user_top_field(const char *key, size_t len, bool *allow_number);
+extern uint64_t ea_user_top_filter(uint32_t slots);
 
 /*
  * Top-level fields by index (ea_user_field_index, -1 for other names): the

@@ -143,6 +143,20 @@ ea_pg_evaluate(FunctionCallInfo fcinfo, ea_kind kind, bool value_only,
 		ea_pg_report(&err, NULL);
 }
 
+/*
+ * Done with an evaluation: its result goes back to the scratch for the
+ * next row to reuse, whatever else the guard holds is freed.
+ */
+static void
+ea_pg_evaluation_done(EaCoreGuard *guard)
+{
+	ea_result  *r = guard->result;
+
+	guard->result = NULL;
+	ea_scratch_keep_result(ea_pg_scratch(), r);
+	ea_pg_guard_release(guard);
+}
+
 /* Evaluate and return the result as jsonb. */
 static Datum
 ea_pg_evaluate_jsonb(FunctionCallInfo fcinfo, ea_kind kind)
@@ -152,7 +166,7 @@ ea_pg_evaluate_jsonb(FunctionCallInfo fcinfo, ea_kind kind)
 
 	ea_pg_evaluate(fcinfo, kind, false, guard);
 	result = ea_pg_result_jsonb(guard->result);
-	ea_pg_guard_release(guard);
+	ea_pg_evaluation_done(guard);
 	PG_RETURN_JSONB_P(result);
 }
 
@@ -172,7 +186,7 @@ ea_pg_check_gate(PG_FUNCTION_ARGS)
 	/* a boolean: the secondary exposures are never read */
 	ea_pg_evaluate(fcinfo, EA_KIND_GATE, true, guard);
 	value = ea_result_bool(guard->result);
-	ea_pg_guard_release(guard);
+	ea_pg_evaluation_done(guard);
 	PG_RETURN_BOOL(value);
 }
 

@@ -310,6 +310,102 @@ ea_pg_member_must_build(const JsonbValue *v, int parent_depth)
 }
 
 /*
+ * The offset just past the keys of a container (0 for an array), or
+ * PG_UINT32_MAX as soon as a key's ea_user_needs_bit() is in filter.
+ */
+static uint32
+ea_pg_keys_end(JsonbContainer *c, uint64 filter)
+{
+	uint32		n = JsonContainerIsObject(c) ? JsonContainerSize(c) : 0;
+	const char *base = (const char *) &c->children[n * 2];
+	uint32		off = 0;
+	uint32		i;
+
+	for (i = 0; i < n; i++)
+	{
+		uint32		end = off;
+
+		JBE_ADVANCE_OFFSET(end, c->children[i]);
+		if (filter != 0 && (filter & ea_user_needs_bit(base + off, end - off)) != 0)
+			return PG_UINT32_MAX;
+		off = end;
+	}
+	return off;
+}
+
+/*
+ * Must any value of a container be built although the spec reads none of
+ * them?  The verdict ea_pg_member_must_build() gives member by member (and
+ * ea_user_needs_member() for customIDs' types), read from the JEntries
+ * alone: only numbers and containers (and, in customIDs, booleans) are
+ * looked at.  off is the offset of the first value's data (the end of the
+ * keys, for an object); parent_depth counts the containers open around the
+ * values, as for ea_pg_member_must_build().
+ */
+static bool
+ea_pg_values_must_build(JsonbContainer *c, uint32 off, int parent_depth, bool customids)
+{
+	uint32		n = JsonContainerSize(c);
+	uint32		first = JsonContainerIsObject(c) ? n : 0;
+	const char *base = (const char *) &c->children[first + n];
+	uint32		i;
+
+	for (i = first; i < first + n; i++)
+	{
+		JEntry		e = c->children[i];
+		uint32		start = off;
+
+		JBE_ADVANCE_OFFSET(off, e);
+		switch (e & JENTRY_TYPEMASK)
+		{
+			case JENTRY_ISSTRING:
+			case JENTRY_ISNULL:
+				break;
+			case JENTRY_ISBOOL_TRUE:
+			case JENTRY_ISBOOL_FALSE:
+				if (customids)
+					return true;
+				break;
+			case JENTRY_ISNUMERIC:
+				if (!ea_pg_numeric_ok((Numeric) (base + INTALIGN(start))))
+					return true;
+				break;
+			default:
+				{
+					JsonbContainer *inner = (JsonbContainer *) (base + INTALIGN(start));
+
+					if (customids || parent_depth + 1 > EA_USER_MAX_DEPTH)
+						return true;
+					check_stack_depth();
+					if (ea_pg_values_must_build(inner, ea_pg_keys_end(inner, 0), parent_depth + 1,
+												false))
+						return true;
+				}
+				break;
+		}
+	}
+	return false;
+}
+
+/*
+ * Must a user object (inner names it) be walked?  When no member name
+ * hits the needs' filter for it, the spec reads none of its members, and
+ * the object is skipped unless a value would make the user invalid.
+ */
+static bool
+ea_pg_user_object_must_walk(JsonbContainer *c, const char *inner, const ea_user_needs *needs)
+{
+	uint64		filter = ea_user_needs_filter(needs, inner);
+	uint32		off;
+
+	if (filter == ~UINT64CONST(0))
+		return true;
+	off = ea_pg_keys_end(c, filter);
+	return off == PG_UINT32_MAX ||
+		ea_pg_values_must_build(c, off, 2, inner[0] == 'c' && inner[6] == 'I');
+}
+
+/*
  * Walk an object, building only the members the spec can read (and known
  * fields of the wrong type, and members that would make the user invalid);
  * the four user objects are walked the same way one level down.  A user
@@ -328,6 +424,8 @@ ea_pg_user_walk_object(JsonbContainer *c, const char *object,
 	JsonbValue	v;
 	int			depth = object == NULL ? 1 : 2;
 	bool		begun = false;
+	uint64		filter;
+	bool		customids = object != NULL && object[0] == 'c' && object[6] == 'I';
 
 	check_stack_depth();		/* recursive, one level per user object */
 	ea_jb_open(&cur, c);
@@ -336,13 +434,26 @@ ea_pg_user_walk_object(JsonbContainer *c, const char *object,
 		ea_ub_begin(b, true);
 		begun = true;
 	}
+	filter = object == NULL ? ea_user_needs_top_filter(needs) : ea_user_needs_filter(needs, object);
 	while (ea_jb_next(&cur, &key, &keylen, &v))
 	{
 		const char *inner;
 
+		/*
+		 * A string or null (or a number in customIDs) the filter rules out
+		 * is neither read nor able to make the user invalid.
+		 */
+		if ((v.type == jbvString || v.type == jbvNull ||
+			 (customids && v.type == jbvNumeric && ea_pg_numeric_ok(v.val.numeric))) &&
+			(filter & ea_user_needs_bit(key, keylen)) == 0)
+			continue;
 		inner = object == NULL ? ea_user_object_name(key, keylen) : NULL;
 		if (inner != NULL && v.type == jbvBinary && JsonContainerIsObject(v.val.binary.data))
-			ea_pg_user_walk_object(v.val.binary.data, inner, key, keylen, needs, b);
+		{
+			/* an object the spec does not read is usually skipped whole */
+			if (ea_pg_user_object_must_walk(v.val.binary.data, inner, needs))
+				ea_pg_user_walk_object(v.val.binary.data, inner, key, keylen, needs, b);
+		}
 		else if (ea_user_needs_member(needs, object, key, keylen,
 									  ea_pg_member_type(&v)) ||
 				 ea_pg_member_must_build(&v, depth))

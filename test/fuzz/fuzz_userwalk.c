@@ -25,7 +25,13 @@ static const char walk_doc[] =
 	"{\"type\":\"user_field\",\"field\":\"email\",\"operator\":\"str_contains_any\",\"targetValue\":[\"@\"],"
 	"\"idType\":\"userID\"},{\"type\":\"user_field\",\"field\":\"n\",\"operator\":\"gt\",\"targetValue\":3,"
 	"\"idType\":\"userID\"},{\"type\":\"environment_field\",\"field\":\"tier\",\"operator\":\"any\","
-	"\"targetValue\":[\"production\"],\"idType\":\"userID\"}]}]}]}";
+	"\"targetValue\":[\"production\"],\"idType\":\"userID\"}]}]},"
+	/* h reads the userID alone: the walker skips the user objects whole */
+	"{\"name\":\"h\",\"type\":\"feature_gate\",\"entity\":\"feature_gate\",\"salt\":\"s\","
+	"\"enabled\":true,\"defaultValue\":false,\"idType\":\"userID\",\"rules\":[{\"name\":\"r\","
+	"\"id\":\"r\",\"salt\":\"r\",\"passPercentage\":50,\"returnValue\":true,\"idType\":\"userID\","
+	"\"conditions\":[{\"type\":\"user_field\",\"field\":\"userID\",\"operator\":\"none\","
+	"\"targetValue\":[\"x\"],\"idType\":\"userID\"}]}]}]}";
 
 static ea_status
 walk_build(json_object *root, const ea_user_needs *needs, ea_user **out)
@@ -42,38 +48,24 @@ walk_build(json_object *root, const ea_user_needs *needs, ea_user **out)
 	return ea_user_builder_finish(b, out, &err);
 }
 
-int			LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-int
-LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+/* The whole user and the one filtered by gate name's needs agree. */
+static void
+check_gate_needs(ea_specs *specs, json_object *root, const char *name)
 {
-	static ea_specs *specs;
-	json_tokener *tok;
-	json_object *root;
+	const ea_user_needs *needs = ea_specs_user_needs(specs, EA_KIND_GATE, name);
 	ea_user    *whole = NULL,
 			   *part = NULL;
 	ea_status	sw,
 				sp;
 	ea_error	err;
-	const ea_user_needs *needs;
 
-	if (specs == NULL && ea_specs_parse(walk_doc, strlen(walk_doc), &specs, &err) != EA_OK)
-		abort();
-	needs = ea_specs_user_needs(specs, EA_KIND_GATE, "g");
 	if (needs == NULL)
 		abort();
-	tok = json_tokener_new_ex(2000);
-	if (tok == NULL)
-		return 0;
-	root = json_tokener_parse_ex(tok, (const char *) data, (int) (size > 1000000 ? 1000000 : size));
-	json_tokener_free(tok);
-	if (root == NULL)
-		return 0;
 	sw = walk_build(root, NULL, &whole);
 	sp = walk_build(root, needs, &part);
 	if ((sw == EA_OK) != (sp == EA_OK))
 	{
-		fprintf(stderr, "verdicts differ: whole %d, filtered %d\n", sw, sp);
+		fprintf(stderr, "gate %s: verdicts differ: whole %d, filtered %d\n", name, sw, sp);
 		abort();
 	}
 	if (sw == EA_OK)
@@ -83,9 +75,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		char	   *j1 = NULL,
 				   *j2 = NULL;
 
-		if (ea_evaluate(specs, whole, EA_KIND_GATE, "g", NULL, &r1, &err) == EA_OK)
+		if (ea_evaluate(specs, whole, EA_KIND_GATE, name, NULL, &r1, &err) == EA_OK)
 		{
-			if (ea_evaluate(specs, part, EA_KIND_GATE, "g", NULL, &r2, &err) != EA_OK)
+			if (ea_evaluate(specs, part, EA_KIND_GATE, name, NULL, &r2, &err) != EA_OK)
 				abort();
 			ea_result_json(r1, &j1, NULL, &err);
 			ea_result_json(r2, &j2, NULL, &err);
@@ -99,6 +91,29 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		ea_user_free(whole);
 		ea_user_free(part);
 	}
+}
+
+int			LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static ea_specs *specs;
+	json_tokener *tok;
+	json_object *root;
+	ea_error	err;
+
+	if (specs == NULL && ea_specs_parse(walk_doc, strlen(walk_doc), &specs, &err) != EA_OK)
+		abort();
+	tok = json_tokener_new_ex(2000);
+	if (tok == NULL)
+		return 0;
+	root = json_tokener_parse_ex(tok, (const char *) data, (int) (size > 1000000 ? 1000000 : size));
+	json_tokener_free(tok);
+	if (root == NULL)
+		return 0;
+	check_gate_needs(specs, root, "g");
+	check_gate_needs(specs, root, "h");
 	json_object_put(root);
 	return 0;
 }

@@ -8,7 +8,7 @@
 --     internal error.
 BEGIN;
 CREATE EXTENSION experiment_assign;
-SELECT plan(38);
+SELECT plan(44);
 
 -- ---- deep documents ----
 CREATE FUNCTION pg_temp.chain(n int, behind_public boolean) RETURNS jsonb LANGUAGE sql AS $f$
@@ -94,7 +94,14 @@ INSERT INTO hostile_users VALUES
  ('9.9e255 in custom (short format)', '{"userID": "a", "custom": {"n": 9.9e255}}', false),
  ('1e256 in custom (long format)', '{"userID": "a", "custom": {"n": 1e256}}', false),
  ('f64 max in custom', '{"userID": "a", "custom": {"n": -1.7976931348623157e308}}', false),
- ('1.8e308 in custom', '{"userID": "a", "custom": {"n": 1.8e308}}', true);
+ ('1.8e308 in custom', '{"userID": "a", "custom": {"n": 1.8e308}}', true),
+ -- what the walker checks in a user object the spec reads nothing of
+ ('a boolean in customIDs', '{"userID": "a", "customIDs": {"x": true}}', true),
+ ('an array in customIDs', '{"userID": "a", "customIDs": {"x": ["y"]}}', true),
+ ('custom not an object', '{"userID": "a", "custom": "x"}', true),
+ ('email a number', '{"userID": "a", "email": 5}', true),
+ ('1e400 in statsigEnvironment', '{"userID": "a", "statsigEnvironment": {"tier": 1e400}}', true),
+ ('strings, numbers and nulls in customIDs', '{"userID": "a", "email": null, "customIDs": {"n": 5, "s": "t", "z": null}}', false);
 
 -- the verdict of each function for each user: 'ok' or the SQLSTATE
 CREATE FUNCTION pg_temp.verdict(stmt text) RETURNS text LANGUAGE plpgsql AS $f$

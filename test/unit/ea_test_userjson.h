@@ -112,21 +112,68 @@ ea_test_member_type(json_object *v)
 	}
 }
 
+/*
+ * May the walker skip a member without asking ea_user_needs_member()?  A
+ * string or null (or, in customIDs, a number it need not build) whose
+ * name's bit is not in the object's needs filter.
+ */
+static inline bool
+ea_test_filtered_out(json_object *v, const char *k, size_t len, bool customids,
+					 uint64_t filter)
+{
+	ea_member_type t = ea_test_member_type(v);
+
+	return (t == EA_MT_STRING || t == EA_MT_NULL ||
+			(customids && t == EA_MT_NUMBER && !ea_test_must_build(v, 2))) &&
+		(filter & ea_user_needs_bit(k, len)) == 0;
+}
+
+/*
+ * Must the walker enter a user object?  Not when no member name hits the
+ * filter and no value would make the user invalid (in customIDs, any value
+ * but a string, number or null).
+ */
+static inline bool
+ea_test_object_must_walk(json_object *o, const char *inner, const ea_user_needs *needs)
+{
+	uint64_t	filter = ea_user_needs_filter(needs, inner);
+	bool		customids = inner[0] == 'c' && inner[6] == 'I';
+
+	json_object_object_foreach(o, k, v)
+	{
+		ea_member_type t = ea_test_member_type(v);
+
+		if ((filter & ea_user_needs_bit(k, strlen(k))) != 0 ||
+			(customids && t == EA_MT_OTHER) || ea_test_must_build(v, 2))
+			return true;
+	}
+	return false;
+}
+
 /* The walker's filtered object walk (ea_pg_user_walk_object). */
 static inline void
 ea_test_walk_object(ea_user_builder *b, json_object *o, const char *object,
 			const ea_user_needs *needs)
 {
+	bool		customids = object != NULL && object[0] == 'c' && object[6] == 'I';
+	uint64_t	filter = object == NULL ? ea_user_needs_top_filter(needs)
+		: ea_user_needs_filter(needs, object);
+
 	ea_ub_begin(b, true);
 	json_object_object_foreach(o, k, v)
 	{
 		size_t		len = strlen(k);
 		const char *inner = object == NULL ? ea_user_object_name(k, len) : NULL;
 
+		if (ea_test_filtered_out(v, k, len, customids, filter))
+			continue;
 		if (inner != NULL && json_object_is_type(v, json_type_object))
 		{
-			ea_ub_key(b, k, len);
-			ea_test_walk_object(b, v, inner, needs);
+			if (ea_test_object_must_walk(v, inner, needs))
+			{
+				ea_ub_key(b, k, len);
+				ea_test_walk_object(b, v, inner, needs);
+			}
 		}
 		else if (ea_user_needs_member(needs, object, k, len, ea_test_member_type(v)) ||
 				 ea_test_must_build(v, object == NULL ? 1 : 2))
