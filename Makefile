@@ -262,7 +262,7 @@ fuzz:
 
 # ---- benchmarks (not part of make test; see BENCHMARKS.md) ----
 #
-# make bench: the full run (1,000,000 users, about 10 minutes on 2 cores);
+# make bench: the full run (1,000,000 users, about 13 minutes on 2 cores);
 # make bench-smoke: tiny sizes, under a minute, to keep the harness working.
 
 .PHONY: bench bench-smoke
