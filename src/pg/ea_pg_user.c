@@ -282,34 +282,6 @@ ea_pg_numeric_ok(Numeric n)
 }
 
 /*
- * Could a member the spec does not read make the whole user invalid?
- * True when its value holds a number the builder refuses or nests deeper
- * than the builder allows below parent_depth open containers.  Such a
- * member is built anyway, so that the builder gives its own verdict and
- * error -- the same as for the whole user, in every function.
- */
-static bool
-ea_pg_member_must_build(const JsonbValue *v, int parent_depth)
-{
-	EaJbCursor	cur;
-	const char *key = NULL;
-	int			keylen = 0;
-	JsonbValue	x;
-
-	if (v->type == jbvNumeric)
-		return !ea_pg_numeric_ok(v->val.numeric);
-	if (v->type != jbvBinary)
-		return false;
-	if (parent_depth + 1 > EA_USER_MAX_DEPTH)
-		return true;
-	ea_jb_open(&cur, v->val.binary.data);
-	while (ea_jb_next(&cur, &key, &keylen, &x))
-		if (ea_pg_member_must_build(&x, parent_depth + 1))
-			return true;
-	return false;
-}
-
-/*
  * The offset just past the keys of a container (0 for an array), or
  * PG_UINT32_MAX as soon as a key's ea_user_needs_bit() is in filter.
  */
@@ -335,12 +307,13 @@ ea_pg_keys_end(JsonbContainer *c, uint64 filter)
 
 /*
  * Must any value of a container be built although the spec reads none of
- * them?  The verdict ea_pg_member_must_build() gives member by member (and
- * ea_user_needs_member() for customIDs' types), read from the JEntries
- * alone: only numbers and containers (and, in customIDs, booleans) are
- * looked at.  off is the offset of the first value's data (the end of the
- * keys, for an object); parent_depth counts the containers open around the
- * values, as for ea_pg_member_must_build().
+ * them?  True when a value holds a number beyond f64 or nests deeper than
+ * EA_USER_MAX_DEPTH containers (and, in customIDs, for any value but a
+ * string, number or null, as ea_user_needs_member() says), read from the
+ * JEntries alone: only numbers and containers (and, in customIDs,
+ * booleans) are looked at.  off is the offset of the first value's data
+ * (the end of the keys, for an object); parent_depth counts the containers
+ * open around the values.
  */
 static bool
 ea_pg_values_must_build(JsonbContainer *c, uint32 off, int parent_depth, bool customids)
@@ -385,6 +358,26 @@ ea_pg_values_must_build(JsonbContainer *c, uint32 off, int parent_depth, bool cu
 		}
 	}
 	return false;
+}
+
+/*
+ * Could a member the spec does not read make the whole user invalid?
+ * True when its value holds a number the builder refuses or nests deeper
+ * than the builder allows below parent_depth open containers.  Such a
+ * member is built anyway, so that the builder gives its own verdict and
+ * error -- the same as for the whole user, in every function.
+ */
+static bool
+ea_pg_member_must_build(const JsonbValue *v, int parent_depth)
+{
+	if (v->type == jbvNumeric)
+		return !ea_pg_numeric_ok(v->val.numeric);
+	if (v->type != jbvBinary)
+		return false;
+	if (parent_depth + 1 > EA_USER_MAX_DEPTH)
+		return true;
+	return ea_pg_values_must_build(v->val.binary.data, ea_pg_keys_end(v->val.binary.data, 0),
+								   parent_depth + 1, false);
 }
 
 /*
