@@ -26,6 +26,19 @@ SELECT json_build_object('impl', 'sql', 'kind', 'gate', 'name', :'gate', 'n', :n
 		SELECT coalesce(check_gate(u, :'gate')::text, '(none)') AS k, count(*) AS c
 		FROM bench_users WHERE id <= :ncheck GROUP BY 1) s));
 
+-- Figure 6's reference for the gate test_many_rules: PostgreSQL's own jsonb
+-- operators only finding the eleven keys that gate reads (no value read, no
+-- rule evaluated), scan included, timed like the call above.
+SELECT :'gate' = 'test_many_rules' AS gate_keys_known \gset
+\if :gate_keys_known
+SELECT json_build_object('impl', 'sql-keys', 'kind', 'gate', 'keys', 11, 'n', :n,
+	'ns_per_eval', 1e9 * bench_time_best($q$SELECT sum(num_nonnulls(
+		u ? 'userID', u ? 'email', u ? 'ip', u ? 'userAgent', u ? 'appVersion',
+		u ? 'locale', u ? 'country', u #> '{custom,Foo}', u #> '{custom,newUser}',
+		u #> '{customIDs,companyID}', u #> '{statsigEnvironment,tier}'))
+		FROM bench_users$q$) / :n);
+\endif
+
 SELECT json_build_object('impl', 'sql', 'kind', 'experiment', 'name', :'experiment', 'n', :n,
 	'ns_per_eval', 1e9 * bench_time_best(format(
 		'SELECT count(get_experiment(u, %L)) FROM bench_users', :'experiment')) / :n,
