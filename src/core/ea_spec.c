@@ -186,7 +186,6 @@ ea_parse_additional(ea_pctx *c, json_object *obj, ea_condition *cond)
 	return EA_OK;
 }
 
-/* One condition object (inline in v1, a condition_map entry in v2). */
 /*
  * The decimal a user_bucket value prints as (0..999, no sign, no leading
  * zero), or -1 for any other string.
@@ -242,6 +241,7 @@ ea_bucket_set_build(ea_arena *a, ea_condition *cond)
 	return true;
 }
 
+/* One condition object (inline in v1, a condition_map entry in v2). */
 static ea_status
 ea_parse_condition(ea_pctx *c, json_object *obj, ea_condition **out)
 {
